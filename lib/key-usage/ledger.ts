@@ -1,10 +1,9 @@
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import tar from "tar-stream";
 import type { LedgerSignature } from "../core/key-usage/reconcile.ts";
+import { chunkIndex, MANIFEST_SIGNATURE_PATH } from "../core/pack/format.ts";
+import { PackReadError, readLines, readPackEntries } from "../core/pack/reader.ts";
 
 /** A ledger file that cannot be read; the message names the file (and line) and the fix. */
 export class LedgerReadError extends Error {
@@ -35,81 +34,92 @@ function signatureFields(signature: Obj): { keyId: string; requestId?: string; s
 
 /**
  * The signature of one ledger line: a signed record (`{"record":{stream,seq,...},"signature":{...}}`,
- * the line format of a pack's records files and of an export). Returns undefined for lines that
- * carry no signature.
+ * the line format of a pack's records files and of an export), or an abandoned signature as the
+ * event table keeps it (`{requestId, keyId, statementDigest, stream, seq, signedAt, reason, ...}`:
+ * a signature made for a record that lost its seq race). Returns undefined for other lines.
  */
 export function signatureOfLine(line: unknown): LedgerSignature | undefined {
-  if (!isObject(line) || !isObject(line.signature)) return undefined;
-  const record = isObject(line.record) ? line.record : {};
-  const ref =
-    typeof record.stream === "string" && typeof record.seq === "number"
-      ? `${record.stream}#${record.seq}`
-      : "record";
-  return { kind: "record", ref, ...signatureFields(line.signature) };
+  if (!isObject(line)) return undefined;
+  if (isObject(line.signature)) {
+    const record = isObject(line.record) ? line.record : {};
+    const ref =
+      typeof record.stream === "string" && typeof record.seq === "number"
+        ? `${record.stream}#${record.seq}`
+        : "record";
+    return { kind: "record", ref, ...signatureFields(line.signature) };
+  }
+  if (
+    typeof line.requestId === "string" &&
+    typeof line.keyId === "string" &&
+    typeof line.statementDigest === "string"
+  ) {
+    return { kind: "abandoned", ref: `sig#${line.requestId}`, ...signatureFields(line) };
+  }
+  return undefined;
 }
 
-function parseLines(text: string, where: string): LedgerSignature[] {
+function parseLine(text: string, where: string): LedgerSignature | undefined {
+  const line = text.trim();
+  if (line === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new LedgerReadError(where, "is not JSON; each line must be one signed record", {
+      cause: error,
+    });
+  }
+  return signatureOfLine(value);
+}
+
+function parseLines(text: string, path: string): LedgerSignature[] {
   const out: LedgerSignature[] = [];
-  for (const [index, raw] of text.split("\n").entries()) {
-    const line = raw.trim();
-    if (line === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new LedgerReadError(
-        `${where}:${index + 1}`,
-        "is not JSON; each line must be one signed record",
-        { cause: error },
-      );
-    }
-    const signature = signatureOfLine(value);
+  for (const [index, line] of text.split("\n").entries()) {
+    const signature = parseLine(line, `${path}:${index + 1}`);
     if (signature) out.push(signature);
   }
   return out;
 }
 
-const RECORDS_FILE = /(^|\/)records\/[^/]+\.jsonl$/;
-const MANIFEST_SIGNATURE = /(^|\/)manifest\.sig\.json$/;
+/**
+ * The signature of a pack's manifest.sig.json: `{"statement":...,"signature":{keyId,...}}`
+ * (evidence-pack/v1; see docs/pack-format.md).
+ */
+export function signatureOfManifest(document: unknown, ref: string): LedgerSignature | undefined {
+  if (!isObject(document) || !isObject(document.signature)) return undefined;
+  return { kind: "manifest", ref, ...signatureFields(document.signature) };
+}
 
 async function readPack(path: string): Promise<LedgerSignature[]> {
   const signatures: LedgerSignature[] = [];
-  const extract = tar.extract();
-  const name = basename(path);
-  const consume = (async () => {
-    try {
-      await readEntries();
-    } catch (error) {
-      extract.destroy(error as Error);
-      throw error;
-    }
-  })();
-  async function readEntries(): Promise<void> {
-    for await (const entry of extract) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(Buffer.from(chunk as Uint8Array));
-      const entryName = entry.header.name;
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (RECORDS_FILE.test(entryName)) {
-        signatures.push(...parseLines(text, `${path}!${entryName}`));
-      } else if (MANIFEST_SIGNATURE.test(entryName)) {
-        let value: unknown;
+  const ref = `pack:${basename(path)}`;
+  try {
+    for await (const entry of readPackEntries(createReadStream(path))) {
+      if (chunkIndex(entry.path) !== undefined) {
+        let number = 0;
+        for await (const line of readLines(entry.content)) {
+          number += 1;
+          const signature = parseLine(line.toString("utf8"), `${path}!${entry.path}:${number}`);
+          if (signature) signatures.push(signature);
+        }
+      } else if (entry.path === MANIFEST_SIGNATURE_PATH) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry.content) chunks.push(chunk);
+        let document: unknown;
         try {
-          value = JSON.parse(text);
+          document = JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch (error) {
-          throw new LedgerReadError(`${path}!${entryName}`, "is not JSON", { cause: error });
+          throw new LedgerReadError(`${path}!${entry.path}`, "is not JSON", { cause: error });
         }
-        if (isObject(value)) {
-          signatures.push({ kind: "manifest", ref: `pack:${name}`, ...signatureFields(value) });
-        }
+        const signature = signatureOfManifest(document, ref);
+        if (signature) signatures.push(signature);
       }
     }
-  }
-  try {
-    await Promise.all([pipeline(createReadStream(path), createGunzip(), extract), consume]);
   } catch (error) {
     if (error instanceof LedgerReadError) throw error;
-    throw new LedgerReadError(path, "is not a readable evidence pack (.tar.gz)", { cause: error });
+    if (error instanceof PackReadError)
+      throw new LedgerReadError(path, error.message, { cause: error });
+    throw error;
   }
   return signatures;
 }

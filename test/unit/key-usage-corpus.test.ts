@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildReport,
   Expectations,
@@ -21,10 +22,23 @@ import {
   SIGNING_KEY_REPLICA,
   uuidFor,
 } from "../fixtures/cloudtrail/build.ts";
+import { writeCorpusLedger } from "../fixtures/cloudtrail/ledger.ts";
 
 const corpus = join(import.meta.dirname, "../fixtures/cloudtrail");
 const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
 const user = (name: string) => `arn:aws:iam::111122223333:user/${name}`;
+
+let ledgerDir = "";
+let ledger: { pack: string; export: string };
+
+beforeAll(async () => {
+  ledgerDir = mkdtempSync(join(tmpdir(), "key-usage-ledger-"));
+  ledger = await writeCorpusLedger(ledgerDir);
+});
+
+afterAll(() => {
+  rmSync(ledgerDir, { recursive: true, force: true });
+});
 
 async function review(ledgerFile?: string): Promise<KeyUsageReport> {
   const logs = await loadCloudTrailLogs([join(corpus, "logs")]);
@@ -39,9 +53,7 @@ async function review(ledgerFile?: string): Promise<KeyUsageReport> {
     generatedAt: "2025-06-03T00:00:00.000Z",
     source: "corpus",
     signTimes,
-    ...(ledgerFile
-      ? { ledger: await loadLedgerSignatures([join(corpus, "ledger", ledgerFile)]) }
-      : {}),
+    ...(ledgerFile ? { ledger: await loadLedgerSignatures([ledgerFile]) } : {}),
   });
 }
 
@@ -243,7 +255,7 @@ describe("key-usage review of the CloudTrail corpus", () => {
 
   it("reconciles Sign calls with a pack: the extra Sign call and the missing one are listed", async () => {
     // Act
-    const report = await review("web-1.4.0.pack.tar.gz");
+    const report = await review(ledger.pack);
 
     // Assess
     expect(report.findings.map(identify).sort()).toEqual([...PLANTED, ...RECONCILIATION].sort());
@@ -259,7 +271,7 @@ describe("key-usage review of the CloudTrail corpus", () => {
 
   it("reconciles with an export, leaving signatures made before the logs begin unjudged", async () => {
     // Act
-    const report = await review("export.jsonl");
+    const report = await review(ledger.export);
 
     // Assess
     const reconciliation = report.findings.filter((f) => f.code.startsWith("sign"));
