@@ -69,6 +69,7 @@ export class S3EvidenceArchive {
         Key: put.key,
         Body: put.body,
         ContentType: put.contentType,
+        ChecksumAlgorithm: "SHA256",
         ChecksumSHA256: sha256,
         ObjectLockMode: put.lockMode as ObjectLockMode,
         ObjectLockRetainUntilDate: put.retainUntil,

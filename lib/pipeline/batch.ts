@@ -22,8 +22,18 @@ export async function ingestBatch(event: SQSEvent, deps: IngestDeps): Promise<SQ
   const processor = new BatchProcessor(EventType.SQS);
   return processPartialResponse(
     event,
-    async (record: SQSRecord) =>
-      ingestMessage({ messageId: record.messageId, body: record.body }, deps),
+    async (record: SQSRecord) => {
+      try {
+        return await ingestMessage({ messageId: record.messageId, body: record.body }, deps);
+      } catch (error) {
+        deps.logger.error("ingest failed; the message will be delivered again", {
+          messageId: record.messageId,
+          receiveCount: record.attributes.ApproximateReceiveCount,
+          error: errorSummary(error),
+        });
+        throw error;
+      }
+    },
     processor,
     { throwOnFullBatchFailure: false },
   );
@@ -53,9 +63,25 @@ export async function archiveBatch(
       if (!image) return "skipped";
       const item = unmarshall(image as Record<string, AttributeValue>);
       if (!isRecordItem(item)) return "skipped";
-      return archiveRecord(toStoredRecord(item), deps);
+      const stored = toStoredRecord(item);
+      try {
+        return await archiveRecord(stored, deps);
+      } catch (error) {
+        deps.logger.error("archive failed; the record will be retried", {
+          stream: stored.stream,
+          seq: stored.seq,
+          error: errorSummary(error),
+        });
+        throw error;
+      }
     },
     processor,
     { throwOnFullBatchFailure: false },
   );
+}
+
+function errorSummary(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { message: String(error) };
 }

@@ -76,6 +76,16 @@ export type DeliveryCheck =
       readonly reasons: readonly QuarantineReason[];
     };
 
+/** How strictly the envelope is read. */
+export interface DeliveryOptions {
+  /**
+   * Account to assume when the envelope has no `account`. EventBridge always sets it; the local
+   * emulator leaves it out, so only the local plane sets this (to the emulator's one account).
+   * Unset, an envelope without an account is quarantined.
+   */
+  readonly accountWhenMissing?: string;
+}
+
 /**
  * Largest message body accepted. A record item holds the event, its record and signature, and
  * DynamoDB items stop at 400 KB; 256 KiB leaves room and matches what producers were held to
@@ -92,7 +102,11 @@ const MAX_FOUND_CHARS = 120;
  * silently changed), the envelope is checked (source `evidence.*`, detail-type equal to the
  * event type), and `detail` is validated against the event catalogue. Pure: no I/O.
  */
-export function checkDelivery(body: string, validate: ValidateEvent): DeliveryCheck {
+export function checkDelivery(
+  body: string,
+  validate: ValidateEvent,
+  options: DeliveryOptions = {},
+): DeliveryCheck {
   const size = Buffer.byteLength(body, "utf8");
   if (size > MAX_MESSAGE_BYTES) {
     return reject({
@@ -115,7 +129,7 @@ export function checkDelivery(body: string, validate: ValidateEvent): DeliveryCh
         : error.code;
     return reject({ code, path: error.path, message: error.message });
   }
-  const envelope = readEnvelope(parsed);
+  const envelope = readEnvelope(parsed, options);
   if (!envelope.ok) return reject(envelope.reason);
   const { value, detail } = envelope;
   if (!value.source.startsWith(EVIDENCE_SOURCE_PREFIX)) {
@@ -166,6 +180,7 @@ function reject(reason: QuarantineReason, envelope?: DeliveryEnvelope): Delivery
 
 function readEnvelope(
   parsed: unknown,
+  options: DeliveryOptions,
 ):
   | { ok: true; value: DeliveryEnvelope; detail: unknown }
   | { ok: false; reason: QuarantineReason } {
@@ -182,6 +197,9 @@ function readEnvelope(
     };
   }
   const fields = parsed as Record<string, unknown>;
+  if (fields.account === undefined && options.accountWhenMissing !== undefined) {
+    fields.account = options.accountWhenMissing;
+  }
   for (const name of ["id", "account", "source", "detail-type", "time"] as const) {
     if (typeof fields[name] !== "string") {
       return {

@@ -17,6 +17,7 @@ import {
   type AcceptedEvent,
   checkDelivery,
   type DeliveryEnvelope,
+  type DeliveryOptions,
   type QuarantineReason,
   type ValidateEvent,
 } from "./delivery.ts";
@@ -51,6 +52,8 @@ export interface IngestDeps {
   /** Lock of quarantined messages. */
   readonly quarantineLock: { readonly mode: LockMode; readonly days: number };
   readonly clock?: () => Date;
+  /** See {@link DeliveryOptions.accountWhenMissing}: the local plane only. */
+  readonly accountWhenMissing?: string;
   /**
    * Times ingest rebuilds and re-signs after losing the race for a seq before giving the message
    * back to the queue.
@@ -102,7 +105,11 @@ export async function ingestMessage(
 ): Promise<IngestOutcome> {
   const clock = deps.clock ?? (() => new Date());
   deps.metrics.addMetric("EventsReceived", "Count", 1);
-  const check = checkDelivery(message.body, deps.validate);
+  const check = checkDelivery(
+    message.body,
+    deps.validate,
+    deps.accountWhenMissing === undefined ? {} : { accountWhenMissing: deps.accountWhenMissing },
+  );
   if (!check.ok) {
     return quarantine(message, check.reasons, check.envelope, deps, clock);
   }
