@@ -1,6 +1,9 @@
 import { PassThrough } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { LocalSigner } from "../../lib/adapters/signing/local-signer.ts";
 import type { PackScope } from "../../lib/core/pack/format.ts";
+import { readPackEntries } from "../../lib/core/pack/reader.ts";
+import { END_OF_ARCHIVE, fileHeader, padding } from "../../lib/core/pack/tar.ts";
 import { type PackFile, PackWriter, type WrittenPack } from "../../lib/core/pack/writer.ts";
 import { buildRecord, type StreamHead, signRecord } from "../../lib/core/records/index.ts";
 import type { SignedRecord } from "../../lib/core/records/types.ts";
@@ -38,7 +41,7 @@ export async function signedRelease(
         .replace(/[^0-9A-Z]/g, "0")
         .padEnd(8, "0")
         .slice(0, 8)}${String(i).padStart(15, "0")}`,
-      subject: { releaseId, service: "payments", commit: "a".repeat(40) },
+      subject: { ...sampleEvent().subject, releaseId },
     });
     const receivedAt = new Date(baseTime + i * 1000);
     const { record, digest } = buildRecord({
@@ -90,4 +93,63 @@ export async function* pieces(bytes: Uint8Array, size = 4096): AsyncGenerator<Bu
   for (let i = 0; i < bytes.byteLength; i += size) {
     yield Buffer.from(bytes.subarray(i, i + size));
   }
+}
+
+/** One archive entry held in memory, for tests that take a pack apart. */
+export interface RawEntry {
+  readonly path: string;
+  readonly content: Buffer;
+}
+
+/** Every entry of a pack, in archive order. */
+export async function unpack(bytes: Uint8Array): Promise<RawEntry[]> {
+  const entries: RawEntry[] = [];
+  for await (const entry of readPackEntries(pieces(bytes))) {
+    const parts: Buffer[] = [];
+    for await (const chunk of entry.content) parts.push(chunk);
+    entries.push({ path: entry.path, content: Buffer.concat(parts) });
+  }
+  return entries;
+}
+
+/** A gzip-compressed tar of `entries`, in the given order, with nothing re-signed. */
+export function repack(entries: readonly RawEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  const mtime = new Date(baseTime);
+  for (const { path, content } of entries) {
+    blocks.push(fileHeader(path, content.length, mtime), content, padding(content.length));
+  }
+  blocks.push(END_OF_ARCHIVE);
+  return gzipSync(Buffer.concat(blocks));
+}
+
+/** Takes a pack apart, lets `edit` change its entries, and puts it together again unsigned. */
+export async function editPack(
+  bytes: Uint8Array,
+  edit: (entries: RawEntry[]) => RawEntry[],
+): Promise<Buffer> {
+  return repack(edit(await unpack(bytes)));
+}
+
+/** Changes the lines of one records file (`records/000001.jsonl` unless named). */
+export async function editLines(
+  bytes: Uint8Array,
+  edit: (lines: string[]) => string[],
+  path = "records/000001.jsonl",
+): Promise<Buffer> {
+  return editPack(bytes, (entries) =>
+    entries.map((entry) => {
+      if (entry.path !== path) return entry;
+      const lines = entry.content.toString("utf8").split("\n").slice(0, -1);
+      return {
+        path,
+        content: Buffer.from(
+          edit(lines)
+            .map((line) => `${line}\n`)
+            .join(""),
+          "utf8",
+        ),
+      };
+    }),
+  );
 }

@@ -5,6 +5,10 @@ import type { Command } from "../io.ts";
  * (validating an event never loads the AWS SDK).
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  verify: {
+    summary: "verify an evidence pack offline (digests, signatures, chains, completeness)",
+    load: async () => (await import("./verify.ts")).verifyCommand,
+  },
   local: {
     summary: "run the evidence plane on a local AWS emulator (up, status)",
     load: async () => (await import("./local.ts")).localCommand,

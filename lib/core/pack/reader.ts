@@ -52,6 +52,8 @@ async function* checkedGzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<U
 
 function classify(error: unknown, entriesSeen: number): PackReadError {
   if (error instanceof PackReadError) return error;
+  // A failure to read the source (a file system error) is not a property of the archive.
+  if (typeof (error as NodeJS.ErrnoException | null)?.syscall === "string") throw error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === "Z_BUF_ERROR" || /unexpected end/i.test(message)) {

@@ -1,0 +1,232 @@
+import { createHash, type KeyObject, verify } from "node:crypto";
+import { canonicalBytes } from "../canonical/index.ts";
+import type { Digest } from "../digest.ts";
+import { validateEvent } from "../events/index.ts";
+import { eventBytesOfRecord, recordBytesOfLine } from "../pack/lines.ts";
+import { checkLink } from "../records/chain.ts";
+import { streamFor } from "../records/stream.ts";
+import { RECORD_VERSION } from "../records/types.ts";
+import { SIGNING_ALGORITHM } from "../signing/keys.ts";
+import { recordStatementBytes } from "../statement/index.ts";
+import type { Problem } from "./problems.ts";
+
+/**
+ * Verification of whole lines of a records file: the per-record work (parse, digests,
+ * signature, schema, stream) plus the hash links between the records of the batch. Runs inside
+ * a worker; the calling thread links batches to each other through their segments.
+ */
+
+/** A run of records of one stream inside a batch, as far as the batch can link them. */
+export interface BatchSegment {
+  readonly stream: string;
+  readonly firstSeq: number;
+  readonly firstPrev: string;
+  /** 1-based line within the batch. */
+  readonly firstLine: number;
+  lastSeq: number;
+  lastDigest: Digest;
+  records: number;
+}
+
+/** A problem of a batch; `line` counts from the batch's first line. */
+export type BatchProblem = Omit<Problem, "file">;
+
+export interface BatchResult {
+  /** Lines in the batch, empty ones included. */
+  readonly lines: number;
+  readonly segments: BatchSegment[];
+  readonly problems: BatchProblem[];
+  /** Distinct signature key ids seen. */
+  readonly keyIds: string[];
+}
+
+/** What a batch is checked against: the trusted public key, or none (signatures unchecked). */
+export interface BatchContext {
+  readonly key: KeyObject | undefined;
+}
+
+interface LineRecord {
+  readonly stream: string;
+  readonly seq: number;
+  readonly prev: string;
+  readonly eventDigest: string;
+  readonly event: Record<string, unknown>;
+  readonly keyId: string;
+  readonly signedAt: string;
+  readonly value: string;
+}
+
+const SIGNATURE_MEMBERS = new Set(["algorithm", "keyId", "signedAt", "value", "requestId"]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The record and signature members the checks need, or why the line is not a signed record. */
+function readLine(text: string): LineRecord | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return `the line is not JSON (${(error as Error).message})`;
+  }
+  if (!isObject(parsed) || !isObject(parsed.record) || !isObject(parsed.signature)) {
+    return "the line is not an object with a record and a signature";
+  }
+  const { record, signature } = parsed;
+  if (record.recordVersion !== RECORD_VERSION) {
+    return `recordVersion is ${JSON.stringify(record.recordVersion)}, expected "${RECORD_VERSION}"`;
+  }
+  const { stream, seq, prev, eventDigest, event } = record;
+  if (typeof stream !== "string" || typeof prev !== "string" || typeof eventDigest !== "string") {
+    return "the record lacks a stream, prev or eventDigest string";
+  }
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) {
+    return "the record's seq is not a positive integer";
+  }
+  if (!isObject(event)) return "the record's event is not an object";
+  const { keyId, signedAt, value, algorithm } = signature;
+  if (typeof keyId !== "string" || typeof signedAt !== "string" || typeof value !== "string") {
+    return "the signature lacks a keyId, signedAt or value string";
+  }
+  if (algorithm !== SIGNING_ALGORITHM) {
+    return `the signature algorithm is ${JSON.stringify(algorithm)}, expected "${SIGNING_ALGORITHM}"`;
+  }
+  for (const member of Object.keys(signature)) {
+    if (!SIGNATURE_MEMBERS.has(member)) return `the signature has an unknown member "${member}"`;
+  }
+  return { stream, seq, prev, eventDigest, event, keyId, signedAt, value };
+}
+
+function sha256(bytes: Uint8Array): Digest {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+function eventDigestOf(recordBytes: Buffer, event: object): Digest | undefined {
+  const bytes = eventBytesOfRecord(recordBytes);
+  if (bytes) return sha256(bytes);
+  try {
+    return sha256(canonicalBytes(event));
+  } catch {
+    return undefined;
+  }
+}
+
+function signatureVerifies(key: KeyObject, message: Buffer, value: string): boolean {
+  try {
+    return verify("sha256", message, key, Buffer.from(value, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies the lines in `bytes` (whole lines; the last may lack its newline). Never throws for
+ * bad input: everything wrong is returned as a problem.
+ */
+export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResult {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const problems: BatchProblem[] = [];
+  const segments: BatchSegment[] = [];
+  const keyIds = new Set<string>();
+  let segment: BatchSegment | undefined;
+  let lines = 0;
+  let start = 0;
+  while (start < buffer.length) {
+    let end = buffer.indexOf(10, start);
+    if (end === -1) end = buffer.length;
+    lines++;
+    const line = lines;
+    const lineBytes = buffer.subarray(start, end);
+    start = end + 1;
+
+    const recordBytes = recordBytesOfLine(lineBytes);
+    const parsed =
+      lineBytes.length === 0 ? "the line is empty" : readLine(lineBytes.toString("utf8"));
+    if (typeof parsed === "string" || recordBytes === undefined) {
+      problems.push({
+        check: "record-parse",
+        line,
+        message:
+          typeof parsed === "string"
+            ? parsed
+            : 'the line does not start with {"record": and end with the signature',
+      });
+      continue;
+    }
+    const { stream, seq } = parsed;
+    const where = { line, stream, seq };
+    const digest = sha256(recordBytes);
+    keyIds.add(parsed.keyId);
+
+    if (context.key) {
+      const message = recordStatementBytes({
+        digest,
+        stream,
+        seq,
+        time: parsed.signedAt,
+        keyId: parsed.keyId,
+      });
+      if (!signatureVerifies(context.key, message, parsed.value)) {
+        problems.push({
+          check: "record-signature",
+          ...where,
+          message:
+            "the signature does not verify with the trusted key: the record, its position or its signature was changed",
+        });
+      }
+    }
+
+    const eventDigest = eventDigestOf(recordBytes, parsed.event);
+    if (eventDigest !== parsed.eventDigest) {
+      problems.push({
+        check: "event-digest",
+        ...where,
+        expected: parsed.eventDigest,
+        found: eventDigest ?? "(no canonical form)",
+        message: "the event is not the one whose digest the record carries",
+      });
+    }
+
+    const validation = validateEvent(parsed.event);
+    if (!validation.valid) {
+      problems.push({
+        check: "event-schema",
+        ...where,
+        message: validation.issues.map((issue) => issue.message).join("; "),
+      });
+    }
+
+    const type = parsed.event.type;
+    const expectedStream = typeof type === "string" ? streamFor({ ...parsed.event, type }) : stream;
+    if (expectedStream !== stream) {
+      problems.push({
+        check: "record-stream",
+        ...where,
+        expected: expectedStream,
+        found: stream,
+        message: `the event belongs to ${expectedStream}`,
+      });
+    }
+
+    if (segment?.stream === stream) {
+      const finding = checkLink({ seq: segment.lastSeq, digest: segment.lastDigest }, parsed);
+      if (finding) problems.push({ ...where, ...finding });
+      segment.lastSeq = seq;
+      segment.lastDigest = digest;
+      segment.records++;
+    } else {
+      segment = {
+        stream,
+        firstSeq: seq,
+        firstPrev: parsed.prev,
+        firstLine: line,
+        lastSeq: seq,
+        lastDigest: digest,
+        records: 1,
+      };
+      segments.push(segment);
+    }
+  }
+  return { lines, segments, problems, keyIds: [...keyIds] };
+}

@@ -1,0 +1,112 @@
+import { Worker } from "node:worker_threads";
+import { publicKeyFromSpki } from "../signing/keys.ts";
+import type { BatchResult } from "./batch.ts";
+
+/** What a verification worker starts with. */
+export interface WorkerSetup {
+  /** Trusted public key, DER SPKI; absent when signatures cannot be checked. */
+  readonly spki: Uint8Array | undefined;
+}
+
+/** One batch sent to a worker: `length` bytes at the start of `buffer` (transferred). */
+export interface BatchRequest {
+  readonly id: number;
+  readonly buffer: ArrayBuffer;
+  readonly length: number;
+}
+
+export type BatchResponse =
+  | { readonly id: number; readonly result: BatchResult }
+  | { readonly id: number; readonly error: string };
+
+/** Runs batches of lines; {@link verifyBatch} on this thread or spread over worker threads. */
+export interface BatchRunner {
+  /** Verifies the first `length` bytes of `buffer`, which the runner takes over. */
+  run(buffer: ArrayBuffer, length: number): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs batches on the calling thread: no worker start-up, for small packs and tests. The batch
+ * code (and the event schemas it compiles) loads on first use, so a thread that hands all
+ * batches to workers never pays for it.
+ */
+export function inlineRunner(spki: Uint8Array | undefined): BatchRunner {
+  const context = { key: spki ? publicKeyFromSpki(spki) : undefined };
+  const batch = import("./batch.ts");
+  return {
+    run: async (buffer, length) =>
+      (await batch).verifyBatch(new Uint8Array(buffer, 0, length), context),
+    close: async () => undefined,
+  };
+}
+
+interface Pending {
+  readonly resolve: (result: BatchResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * A fixed pool of worker threads, each with its own parsed key. A batch goes to the worker with
+ * the fewest batches outstanding; its bytes are transferred, not copied.
+ */
+export class WorkerPool implements BatchRunner {
+  private readonly workers: Worker[] = [];
+  private readonly outstanding: number[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(size: number, spki: Uint8Array | undefined) {
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new RangeError(`a worker pool needs at least one worker, got ${size}`);
+    }
+    const setup: WorkerSetup = { spki };
+    for (let index = 0; index < size; index++) {
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: setup });
+      worker.on("message", (response: BatchResponse) => this.settle(index, response));
+      worker.on("error", (error) => this.fail(error));
+      worker.on("exit", (code) => {
+        if (code !== 0)
+          this.fail(new Error(`a verification worker stopped with exit code ${code}`));
+      });
+      this.workers.push(worker);
+      this.outstanding.push(0);
+    }
+  }
+
+  run(buffer: ArrayBuffer, length: number): Promise<BatchResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    let index = 0;
+    for (let i = 1; i < this.workers.length; i++) {
+      if ((this.outstanding[i] ?? 0) < (this.outstanding[index] ?? 0)) index = i;
+    }
+    const id = this.nextId++;
+    const request: BatchRequest = { id, buffer, length };
+    const promise = new Promise<BatchResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+    });
+    this.outstanding[index] = (this.outstanding[index] ?? 0) + 1;
+    this.workers[index]?.postMessage(request, [buffer]);
+    return promise;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private settle(index: number, response: BatchResponse): void {
+    this.outstanding[index] = (this.outstanding[index] ?? 1) - 1;
+    const pending = this.pending.get(response.id);
+    if (!pending) return;
+    this.pending.delete(response.id);
+    if ("error" in response) pending.reject(new Error(`verification worker: ${response.error}`));
+    else pending.resolve(response.result);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
