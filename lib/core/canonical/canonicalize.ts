@@ -48,11 +48,21 @@ function serialize(value: unknown, path: string, depth: number): string {
         );
       }
       if (Array.isArray(value)) {
-        return `[${value.map((item, index) => serialize(item, childPath(path, index), depth + 1)).join(",")}]`;
+        // An index loop, not map(): map skips the holes of a sparse array and join() would
+        // print them as nothing, giving "[1,,3]", which is not JSON.
+        const items: string[] = [];
+        for (let index = 0; index < value.length; index++) {
+          items.push(serialize(value[index], childPath(path, index), depth + 1));
+        }
+        return `[${items.join(",")}]`;
       }
       return serializeObject(value as Record<string, unknown>, path, depth);
     default:
-      throw new CanonicalInputError("not-json", path, `a ${typeof value} has no JSON form`);
+      throw new CanonicalInputError(
+        "not-json",
+        path,
+        `${value === undefined ? "undefined" : `a ${typeof value}`} has no JSON form; leave the member out or send null`,
+      );
   }
 }
 

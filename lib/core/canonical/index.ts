@@ -1,4 +1,9 @@
 export { canonicalBytes, canonicalize } from "./canonicalize.ts";
-export { CanonicalInputError, type CanonicalInputErrorCode, childPath } from "./errors.ts";
+export {
+  CanonicalInputError,
+  type CanonicalInputErrorCode,
+  childPath,
+  quoteForDisplay,
+} from "./errors.ts";
 export type { JsonObject, JsonValue } from "./json-value.ts";
 export { MAX_NESTING_DEPTH, strictParse } from "./strict-parse.ts";

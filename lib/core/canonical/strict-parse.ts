@@ -1,4 +1,4 @@
-import { CanonicalInputError, childPath } from "./errors.ts";
+import { CanonicalInputError, childPath, quoteForDisplay } from "./errors.ts";
 import type { JsonObject, JsonValue } from "./json-value.ts";
 
 /** Nesting deeper than this is refused: no evidence event needs it, and it guards the stack. */
@@ -98,7 +98,8 @@ class StrictParser {
         throw new CanonicalInputError(
           "duplicate-key",
           keyPath,
-          `member ${JSON.stringify(key)} appears more than once; send each member once`,
+          `member ${quoteForDisplay(key)} appears more than once; send each member once`,
+          `a second ${quoteForDisplay(key)}`,
         );
       }
       seen.add(key);
@@ -115,9 +116,12 @@ class StrictParser {
       });
       this.skipWhitespace();
       const next = this.text[this.pos];
-      this.pos++;
-      if (next === "}") return result;
+      if (next === "}") {
+        this.pos++;
+        return result;
+      }
       if (next !== ",") this.fail(path, "expected ',' or '}' in object");
+      this.pos++;
     }
   }
 
@@ -135,9 +139,12 @@ class StrictParser {
       result.push(this.parseValue(childPath(path, result.length), depth));
       this.skipWhitespace();
       const next = this.text[this.pos];
-      this.pos++;
-      if (next === "]") return result;
+      if (next === "]") {
+        this.pos++;
+        return result;
+      }
       if (next !== ",") this.fail(path, "expected ',' or ']' in array");
+      this.pos++;
     }
   }
 
@@ -165,6 +172,7 @@ class StrictParser {
         "lone-surrogate",
         path,
         "string contains a lone UTF-16 surrogate, which has no UTF-8 form; send valid Unicode text",
+        quoteForDisplay(out),
       );
     }
     return out;
@@ -197,6 +205,7 @@ class StrictParser {
         return String.fromCharCode(Number.parseInt(hex, 16));
       }
       default:
+        this.pos -= 2;
         return this.fail(path, `invalid escape sequence \\${kind ?? ""}`);
     }
   }
@@ -214,7 +223,8 @@ class StrictParser {
         throw new CanonicalInputError(
           "unsafe-integer",
           path,
-          `integer ${literal} is beyond ±2^53 and would lose precision; send it as a string`,
+          `integer ${shorten(literal)} is beyond ±2^53 and would lose precision; send it as a string`,
+          shorten(literal),
         );
       }
     }
@@ -223,7 +233,8 @@ class StrictParser {
       throw new CanonicalInputError(
         "non-finite-number",
         path,
-        `number ${literal} overflows a double; send it as a string`,
+        `number ${shorten(literal)} overflows a double; send it as a string`,
+        shorten(literal),
       );
     }
     return value;
@@ -254,10 +265,20 @@ class StrictParser {
   }
 
   private fail(path: string, message: string): never {
+    const next = this.text.codePointAt(this.pos);
+    const found =
+      next === undefined
+        ? `the end of the input at offset ${this.pos}`
+        : `${quoteForDisplay(String.fromCodePoint(next))} at offset ${this.pos}`;
     throw new CanonicalInputError(
       "syntax",
       path,
       `${message} at offset ${this.pos}; send well-formed JSON (RFC 8259)`,
+      found,
     );
   }
+}
+
+function shorten(literal: string): string {
+  return literal.length > 40 ? `${literal.slice(0, 40)}… (${literal.length} characters)` : literal;
 }
