@@ -5,9 +5,25 @@ import type { Command } from "../io.ts";
  * (validating an event never loads the AWS SDK).
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: {
+    summary: "check an evidence event against the event catalogue",
+    load: async () => (await import("./validate.ts")).validateCommand,
+  },
   verify: {
     summary: "verify an evidence pack offline (digests, signatures, chains, completeness)",
     load: async () => (await import("./verify.ts")).verifyCommand,
+  },
+  canonicalize: {
+    summary: "print the RFC 8785 canonical form of a JSON document",
+    load: async () => (await import("./canonicalize.ts")).canonicalizeCommand,
+  },
+  emit: {
+    summary: "build, validate and put an evidence event on the evidence bus",
+    load: async () => (await import("./emit.ts")).emitCommand,
+  },
+  "key-usage": {
+    summary: "review KMS key usage from CloudTrail and reconcile Sign calls with the ledger",
+    load: async () => (await import("./key-usage.ts")).keyUsageCommand,
   },
   local: {
     summary: "run the evidence plane on a local AWS emulator (up, status)",
