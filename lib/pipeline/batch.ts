@@ -35,7 +35,8 @@ export async function ingestBatch(event: SQSEvent, deps: IngestDeps): Promise<SQ
       }
     },
     processor,
-    { throwOnFullBatchFailure: false },
+    // In order: a batch usually holds one release's events, which would only race each other.
+    { throwOnFullBatchFailure: false, processInParallel: false },
   );
 }
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureEmulatorInstalled } from "./install.ts";
 
@@ -18,6 +19,7 @@ export class EmulatorStartError extends Error {
   override readonly name = "EmulatorStartError";
 }
 
+const SERVE_SCRIPT = join(import.meta.dirname, "serve.py");
 const READY_LINE = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
 
 /**
@@ -34,8 +36,9 @@ export async function startEmulator(
 ): Promise<Emulator> {
   const install = await ensureEmulatorInstalled(options);
   options.onProgress?.("starting the AWS emulator...");
-  // Port 0: the operating system picks a free port and the server prints it.
-  const child = spawn(install.server, ["-H", "127.0.0.1", "-p", "0"], {
+  // Port 0: the operating system picks a free port and the server prints it. serve.py is
+  // moto_server with DynamoDB conditions applied atomically (see the file).
+  const child = spawn(install.python, [SERVE_SCRIPT, "-H", "127.0.0.1", "-p", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1", FLASK_DEBUG: "0" },
   });
