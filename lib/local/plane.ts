@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -78,6 +79,7 @@ export interface PlaneClients {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
   readonly streams: DynamoDBStreamsClient;
+  readonly eventbridge: EventBridgeClient;
 }
 
 /** A running local evidence plane. */
@@ -134,6 +136,7 @@ export async function startLocalPlane(options: LocalPlaneOptions = {}): Promise<
       s3: createS3Client(target),
       sqs: new SQSClient(clientConfig(target)),
       streams: new DynamoDBStreamsClient(clientConfig(target)),
+      eventbridge: new EventBridgeClient(clientConfig(target)),
     };
     stoppers.push(async () => {
       for (const client of Object.values(clients)) client.destroy();
