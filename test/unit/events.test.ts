@@ -68,6 +68,11 @@ describe("event catalogue", () => {
     ]);
   });
 
+  it("documents every type in docs/events.md", () => {
+    const docs = readFileSync(join(import.meta.dirname, "../../docs/events.md"), "utf8");
+    for (const type of EVENT_TYPES) expect(docs, type).toContain(`**\`${type}\`**`);
+  });
+
   it("ships one example per type and nothing else", () => {
     const files = readdirSync(EXAMPLES).sort();
     expect(files).toEqual(EVENT_TYPES.map((type) => `${type}.json`).sort());
