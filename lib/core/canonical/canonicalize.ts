@@ -11,7 +11,7 @@ import { MAX_NESTING_DEPTH } from "./strict-parse.ts";
  * canonicalize({ b: 1, a: [true, "x"] }) // '{"a":[true,"x"],"b":1}'
  */
 export function canonicalize(value: unknown): string {
-  return serialize(value, "$", 0);
+  return serialize(value, [], 0);
 }
 
 /** The canonical form as UTF-8 bytes: what is hashed and signed. */
@@ -19,20 +19,27 @@ export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), "utf8");
 }
 
-function serialize(value: unknown, path: string, depth: number): string {
+// `keys` holds the member names and indexes from the root to `value`; a path string is rendered
+// from it only when a refusal needs one.
+type Keys = (string | number)[];
+
+function render(keys: Keys): string {
+  let path = "$";
+  for (const key of keys) path = childPath(path, key);
+  return path;
+}
+
+function serialize(value: unknown, keys: Keys, depth: number): string {
   switch (typeof value) {
     case "string":
-      if (!value.isWellFormed()) {
-        throw new CanonicalInputError(
-          "lone-surrogate",
-          path,
-          "string contains a lone UTF-16 surrogate",
-        );
-      }
-      return JSON.stringify(value);
+      return serializeString(value, keys);
     case "number":
       if (!Number.isFinite(value)) {
-        throw new CanonicalInputError("non-finite-number", path, `${value} has no JSON form`);
+        throw new CanonicalInputError(
+          "non-finite-number",
+          render(keys),
+          `${value} has no JSON form`,
+        );
       }
       // ECMAScript Number serialization is exactly RFC 8785's (and turns -0 into 0).
       return JSON.stringify(value);
@@ -43,42 +50,63 @@ function serialize(value: unknown, path: string, depth: number): string {
       if (depth >= MAX_NESTING_DEPTH) {
         throw new CanonicalInputError(
           "too-deep",
-          path,
+          render(keys),
           `nesting deeper than ${MAX_NESTING_DEPTH} levels is refused`,
         );
       }
-      if (Array.isArray(value)) {
-        // An index loop, not map(): map skips the holes of a sparse array and join() would
-        // print them as nothing, giving "[1,,3]", which is not JSON.
-        const items: string[] = [];
-        for (let index = 0; index < value.length; index++) {
-          items.push(serialize(value[index], childPath(path, index), depth + 1));
-        }
-        return `[${items.join(",")}]`;
-      }
-      return serializeObject(value as Record<string, unknown>, path, depth);
+      if (Array.isArray(value)) return serializeArray(value, keys, depth);
+      return serializeObject(value as Record<string, unknown>, keys, depth);
     default:
       throw new CanonicalInputError(
         "not-json",
-        path,
+        render(keys),
         `${value === undefined ? "undefined" : `a ${typeof value}`} has no JSON form; leave the member out or send null`,
       );
   }
 }
 
-function serializeObject(value: Record<string, unknown>, path: string, depth: number): string {
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) {
-    throw new CanonicalInputError("not-json", path, "only plain objects have a JSON form");
-  }
-  // Default sort compares UTF-16 code units, which is what RFC 8785 prescribes.
-  const keys = Object.keys(value).sort();
-  const members: string[] = [];
-  for (const key of keys) {
-    const member = value[key];
-    members.push(
-      `${serialize(key, path, depth)}:${serialize(member, childPath(path, key), depth + 1)}`,
+function serializeString(value: string, keys: Keys): string {
+  if (!value.isWellFormed()) {
+    throw new CanonicalInputError(
+      "lone-surrogate",
+      render(keys),
+      "string contains a lone UTF-16 surrogate",
     );
   }
-  return `{${members.join(",")}}`;
+  // JSON.stringify escapes exactly as RFC 8785 asks: quote, backslash, and control characters
+  // (the short forms where they exist, else lower-case \u00xx); everything else as itself.
+  return JSON.stringify(value);
+}
+
+function serializeArray(value: unknown[], keys: Keys, depth: number): string {
+  // An index loop, not map(): map skips the holes of a sparse array and join() would print them
+  // as nothing, giving "[1,,3]", which is not JSON. A hole reads as undefined and is refused.
+  let out = "[";
+  for (let index = 0; index < value.length; index++) {
+    if (index > 0) out += ",";
+    keys.push(index);
+    out += serialize(value[index], keys, depth + 1);
+    keys.pop();
+  }
+  return `${out}]`;
+}
+
+function serializeObject(value: Record<string, unknown>, keys: Keys, depth: number): string {
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new CanonicalInputError("not-json", render(keys), "only plain objects have a JSON form");
+  }
+  // The default sort compares UTF-16 code units, which is what RFC 8785 prescribes.
+  const names = Object.keys(value).sort();
+  let out = "{";
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string;
+    if (index > 0) out += ",";
+    out += serializeString(name, keys);
+    out += ":";
+    keys.push(name);
+    out += serialize(value[name], keys, depth + 1);
+    keys.pop();
+  }
+  return `${out}}`;
 }

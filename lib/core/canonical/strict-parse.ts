@@ -36,9 +36,18 @@ export function strictParse(input: string | Uint8Array): JsonValue {
   return parser.parseDocument();
 }
 
+// A run of string characters that need no attention: no quote, no backslash, no control character.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it stops at.
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+// Integer literals of at most 15 digits are below 2^53 without further checks.
+const SURELY_SAFE_DIGITS = 15;
+
 class StrictParser {
   private pos = 0;
   private readonly text: string;
+  // Member names and indexes from the document to the value being parsed. Paths are rendered
+  // from it only when an error needs one, so that a valid document costs no path strings.
+  private readonly keys: (string | number)[] = [];
 
   constructor(text: string) {
     this.text = text;
@@ -46,44 +55,47 @@ class StrictParser {
 
   parseDocument(): JsonValue {
     this.skipWhitespace();
-    const value = this.parseValue("$", 0);
+    const value = this.parseValue(0);
     this.skipWhitespace();
-    if (this.pos < this.text.length) this.fail("$", "unexpected text after the JSON value");
+    if (this.pos < this.text.length) this.fail("unexpected text after the JSON value");
     return value;
   }
 
-  private parseValue(path: string, depth: number): JsonValue {
+  private path(): string {
+    let path = "$";
+    for (const key of this.keys) path = childPath(path, key);
+    return path;
+  }
+
+  private parseValue(depth: number): JsonValue {
     const ch = this.text[this.pos];
     switch (ch) {
       case "{":
-        return this.parseObject(path, depth + 1);
+        return this.parseObject(depth + 1);
       case "[":
-        return this.parseArray(path, depth + 1);
+        return this.parseArray(depth + 1);
       case '"':
-        return this.parseString(path);
+        return this.parseString();
       case "t":
-        return this.parseLiteral("true", true, path);
+        return this.parseLiteral("true", true);
       case "f":
-        return this.parseLiteral("false", false, path);
+        return this.parseLiteral("false", false);
       case "n":
-        return this.parseLiteral("null", null, path);
+        return this.parseLiteral("null", null);
       default:
-        if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9"))
-          return this.parseNumber(path);
+        if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) return this.parseNumber();
         return this.fail(
-          path,
           ch === undefined
             ? "unexpected end of input"
-            : `unexpected character ${JSON.stringify(ch)}`,
+            : `unexpected character ${quoteForDisplay(ch)}`,
         );
     }
   }
 
-  private parseObject(path: string, depth: number): JsonObject {
-    this.checkDepth(path, depth);
+  private parseObject(depth: number): JsonObject {
+    this.checkDepth(depth);
     this.pos++;
     const result: JsonObject = {};
-    const seen = new Set<string>();
     this.skipWhitespace();
     if (this.text[this.pos] === "}") {
       this.pos++;
@@ -91,42 +103,47 @@ class StrictParser {
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text[this.pos] !== '"') this.fail(path, "expected a quoted member name");
-      const key = this.parseString(path);
-      const keyPath = childPath(path, key);
-      if (seen.has(key)) {
+      if (this.text[this.pos] !== '"') this.fail("expected a quoted member name");
+      const key = this.parseString();
+      this.keys.push(key);
+      if (Object.hasOwn(result, key)) {
         throw new CanonicalInputError(
           "duplicate-key",
-          keyPath,
+          this.path(),
           `member ${quoteForDisplay(key)} appears more than once; send each member once`,
           `a second ${quoteForDisplay(key)}`,
         );
       }
-      seen.add(key);
       this.skipWhitespace();
-      if (this.text[this.pos] !== ":") this.fail(keyPath, "expected ':' after the member name");
+      if (this.text[this.pos] !== ":") this.fail("expected ':' after the member name");
       this.pos++;
       this.skipWhitespace();
-      // defineProperty keeps "__proto__" an ordinary member instead of changing the prototype.
-      Object.defineProperty(result, key, {
-        value: this.parseValue(keyPath, depth),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const value = this.parseValue(depth);
+      if (key === "__proto__") {
+        // Assignment would change the object's prototype; defineProperty keeps it a member.
+        Object.defineProperty(result, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        result[key] = value;
+      }
+      this.keys.pop();
       this.skipWhitespace();
       const next = this.text[this.pos];
       if (next === "}") {
         this.pos++;
         return result;
       }
-      if (next !== ",") this.fail(path, "expected ',' or '}' in object");
+      if (next !== ",") this.fail("expected ',' or '}' in object");
       this.pos++;
     }
   }
 
-  private parseArray(path: string, depth: number): JsonValue[] {
-    this.checkDepth(path, depth);
+  private parseArray(depth: number): JsonValue[] {
+    this.checkDepth(depth);
     this.pos++;
     const result: JsonValue[] = [];
     this.skipWhitespace();
@@ -136,41 +153,45 @@ class StrictParser {
     }
     for (;;) {
       this.skipWhitespace();
-      result.push(this.parseValue(childPath(path, result.length), depth));
+      this.keys.push(result.length);
+      result.push(this.parseValue(depth));
+      this.keys.pop();
       this.skipWhitespace();
       const next = this.text[this.pos];
       if (next === "]") {
         this.pos++;
         return result;
       }
-      if (next !== ",") this.fail(path, "expected ',' or ']' in array");
+      if (next !== ",") this.fail("expected ',' or ']' in array");
       this.pos++;
     }
   }
 
-  private parseString(path: string): string {
-    const start = ++this.pos;
+  private parseString(): string {
+    this.pos++;
     let out = "";
-    let chunkStart = start;
+    let chunkStart = this.pos;
     for (;;) {
+      PLAIN_RUN.lastIndex = this.pos;
+      PLAIN_RUN.test(this.text);
+      this.pos = PLAIN_RUN.lastIndex;
       const code = this.text.charCodeAt(this.pos);
-      if (Number.isNaN(code)) this.fail(path, "unterminated string");
       if (code === 0x22) break;
-      if (code < 0x20) this.fail(path, "control character in string; escape it");
+      if (Number.isNaN(code)) this.fail("unterminated string");
       if (code === 0x5c) {
         out += this.text.slice(chunkStart, this.pos);
-        out += this.parseEscape(path);
+        out += this.parseEscape();
         chunkStart = this.pos;
         continue;
       }
-      this.pos++;
+      this.fail("control character in string; escape it");
     }
     out += this.text.slice(chunkStart, this.pos);
     this.pos++;
     if (!out.isWellFormed()) {
       throw new CanonicalInputError(
         "lone-surrogate",
-        path,
+        this.path(),
         "string contains a lone UTF-16 surrogate, which has no UTF-8 form; send valid Unicode text",
         quoteForDisplay(out),
       );
@@ -178,7 +199,7 @@ class StrictParser {
     return out;
   }
 
-  private parseEscape(path: string): string {
+  private parseEscape(): string {
     const kind = this.text[this.pos + 1];
     this.pos += 2;
     switch (kind) {
@@ -200,29 +221,29 @@ class StrictParser {
         return "\t";
       case "u": {
         const hex = this.text.slice(this.pos, this.pos + 4);
-        if (!/^[0-9A-Fa-f]{4}$/.test(hex)) this.fail(path, "invalid \\u escape");
+        if (!/^[0-9A-Fa-f]{4}$/.test(hex)) this.fail("invalid \\u escape");
         this.pos += 4;
         return String.fromCharCode(Number.parseInt(hex, 16));
       }
       default:
         this.pos -= 2;
-        return this.fail(path, `invalid escape sequence \\${kind ?? ""}`);
+        return this.fail(`invalid escape sequence \\${kind ?? ""}`);
     }
   }
 
-  private parseNumber(path: string): number {
+  private parseNumber(): number {
     NUMBER_PATTERN.lastIndex = this.pos;
     const match = NUMBER_PATTERN.exec(this.text);
-    if (!match) return this.fail(path, "invalid number");
+    if (!match) return this.fail("invalid number");
     const literal = match[0];
     this.pos += literal.length;
     const isInteger = match[1] === undefined && match[2] === undefined;
-    if (isInteger) {
+    if (isInteger && literal.length > SURELY_SAFE_DIGITS) {
       const big = BigInt(literal);
       if (big > TWO_POW_53 || big < -TWO_POW_53) {
         throw new CanonicalInputError(
           "unsafe-integer",
-          path,
+          this.path(),
           `integer ${shorten(literal)} is beyond ±2^53 and would lose precision; send it as a string`,
           shorten(literal),
         );
@@ -232,7 +253,7 @@ class StrictParser {
     if (!Number.isFinite(value)) {
       throw new CanonicalInputError(
         "non-finite-number",
-        path,
+        this.path(),
         `number ${shorten(literal)} overflows a double; send it as a string`,
         shorten(literal),
       );
@@ -240,8 +261,8 @@ class StrictParser {
     return value;
   }
 
-  private parseLiteral<T extends JsonValue>(word: string, value: T, path: string): T {
-    if (!this.text.startsWith(word, this.pos)) this.fail(path, "invalid literal");
+  private parseLiteral<T extends JsonValue>(word: string, value: T): T {
+    if (!this.text.startsWith(word, this.pos)) this.fail("invalid literal");
     this.pos += word.length;
     return value;
   }
@@ -254,17 +275,17 @@ class StrictParser {
     }
   }
 
-  private checkDepth(path: string, depth: number): void {
+  private checkDepth(depth: number): void {
     if (depth > MAX_NESTING_DEPTH) {
       throw new CanonicalInputError(
         "too-deep",
-        path,
+        this.path(),
         `nesting deeper than ${MAX_NESTING_DEPTH} levels is refused`,
       );
     }
   }
 
-  private fail(path: string, message: string): never {
+  private fail(message: string): never {
     const next = this.text.codePointAt(this.pos);
     const found =
       next === undefined
@@ -272,7 +293,7 @@ class StrictParser {
         : `${quoteForDisplay(String.fromCodePoint(next))} at offset ${this.pos}`;
     throw new CanonicalInputError(
       "syntax",
-      path,
+      this.path(),
       `${message} at offset ${this.pos}; send well-formed JSON (RFC 8259)`,
       found,
     );
