@@ -29,6 +29,12 @@ export interface KeyUsageExpectations {
   readonly regions?: readonly string[];
   /** Keys whose Sign calls must all be matched to the ledger, besides the keys that signed it. */
   readonly signingKeys?: readonly string[];
+  /**
+   * Administrative calls that are routine, by operation: principal patterns whose calls are not
+   * reported, for example `{"CreateGrant": ["arn:aws:iam::111122223333:role/*-ServiceRole*"]}`
+   * for the grants AWS services create on a data key. Default: every administrative call is reported.
+   */
+  readonly administration?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A key under review, with principals that apply to it alone. */
@@ -91,7 +97,14 @@ function principalMap(value: unknown, path: string): Record<string, string[]> {
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const KNOWN_FIELDS = new Set(["keys", "principals", "accounts", "regions", "signingKeys"]);
+const KNOWN_FIELDS = new Set([
+  "keys",
+  "principals",
+  "accounts",
+  "regions",
+  "signingKeys",
+  "administration",
+]);
 
 /** Checks a parsed expectations document and returns it typed; unknown fields are refused. */
 export function parseExpectations(document: unknown): KeyUsageExpectations {
@@ -110,6 +123,7 @@ export function parseExpectations(document: unknown): KeyUsageExpectations {
     accounts?: string[];
     regions?: string[];
     signingKeys?: string[];
+    administration?: Record<string, string[]>;
   } = {};
   if (document.keys !== undefined) {
     if (!Array.isArray(document.keys)) {
@@ -141,6 +155,9 @@ export function parseExpectations(document: unknown): KeyUsageExpectations {
   }
   if (document.signingKeys !== undefined) {
     out.signingKeys = stringList(document.signingKeys, "$.signingKeys");
+  }
+  if (document.administration !== undefined) {
+    out.administration = principalMap(document.administration, "$.administration");
   }
   return out;
 }
@@ -192,6 +209,12 @@ export class Expectations {
       this.config.principals?.[operation],
       this.config.principals?.["*"],
     ];
+    return lists.some((list) => list?.some((pattern) => globMatches(pattern, principal)) ?? false);
+  }
+
+  /** True when an administrative call is listed as routine for this principal. */
+  routine(operation: string, principal: string): boolean {
+    const lists = [this.config.administration?.[operation], this.config.administration?.["*"]];
     return lists.some((list) => list?.some((pattern) => globMatches(pattern, principal)) ?? false);
   }
 

@@ -185,7 +185,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
  * Reviews aggregated key usage against the expectations: callers not configured for Sign or
  * Decrypt (or any operation the file lists), calls from unexpected accounts or Regions, failed
  * calls, and every successful administrative call (policy changes, grants, disabling, deletion).
- * Failed administrative calls are reported as failed calls. Keys not under review are skipped.
+ * Failed administrative calls are reported as failed calls; calls the expectations list as routine
+ * administration are not reported. Keys not under review are skipped.
  */
 export function reviewUsage(summary: KeyUsageSummary, expect: Expectations): Finding[] {
   const findings: Finding[] = [];
@@ -193,7 +194,11 @@ export function reviewUsage(summary: KeyUsageSummary, expect: Expectations): Fin
     if (expect.covers(row.keyArn)) findings.push(...rowFindings(row, expect));
   }
   for (const call of summary.administrative) {
-    if (call.errorCode === undefined && expect.covers(call.keyArn)) {
+    if (
+      call.errorCode === undefined &&
+      expect.covers(call.keyArn) &&
+      !expect.routine(call.operation, call.principal)
+    ) {
       findings.push(administrativeFinding(call));
     }
   }

@@ -86,6 +86,8 @@ export function reconcile(input: {
   readonly signingKeys: readonly string[];
   /** The time the logs cover; signatures outside it are counted, not judged. */
   readonly window?: { readonly start: string; readonly end: string };
+  /** How long before the window's end signatures are left unjudged. @default {@link SIGN_LATENCY_GRACE_MS} */
+  readonly graceMs?: number;
 }): Reconciliation {
   const keys = new Set(input.signingKeys);
   const callIds = new Set(input.signCalls.map((c) => c.requestId));
@@ -106,7 +108,7 @@ export function reconcile(input: {
   let outsideWindow = 0;
   const start = input.window ? Date.parse(input.window.start) : Number.NEGATIVE_INFINITY;
   const end = input.window
-    ? Date.parse(input.window.end) - SIGN_LATENCY_GRACE_MS
+    ? Date.parse(input.window.end) - (input.graceMs ?? SIGN_LATENCY_GRACE_MS)
     : Number.POSITIVE_INFINITY;
   for (const signature of signatures) {
     if (signature.requestId !== undefined && callIds.has(signature.requestId)) {

@@ -87,6 +87,8 @@ export function buildReport(input: {
   readonly signTimes?: ReadonlyMap<string, string>;
   /** The period reviewed, when narrower or wider than the calls' own span. */
   readonly window?: { readonly start: string; readonly end: string };
+  /** Signatures this close to the window's end are not judged (their Sign call may be on its way). */
+  readonly graceMs?: number;
 }): KeyUsageReport {
   const { summary, expectations } = input;
   const covered = summary.usage.filter((row) => expectations.covers(row.keyArn));
@@ -105,6 +107,7 @@ export function buildReport(input: {
       signatures: input.ledger.signatures,
       signingKeys: [...signingKeys],
       ...(window ? { window } : {}),
+      ...(input.graceMs !== undefined ? { graceMs: input.graceMs } : {}),
     });
     findings.push(...reconciliationFindings(result));
     const { unmatchedCalls: _calls, unmatchedSignatures: _signatures, ...counts } = result;
