@@ -157,17 +157,19 @@ function plural(count: number, noun: string): string {
 }
 
 /**
- * Turns Ajv's errors for `root` into issues: one per path, in document order of the schema,
- * with the "at least one of" and discriminator idioms reported as one issue each.
+ * Turns Ajv's errors for `root`, validated against `schema`, into issues: one per path, in the
+ * order of the schema, with the "at least one of" and discriminator idioms reported as one issue
+ * each.
  */
 export function issuesFromSchemaErrors(
   errors: readonly ErrorObject[],
   root: unknown,
+  schema: object,
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    const found = fromSchemaError(error, root);
+    const found = fromSchemaError(error, root, schema);
     if (found === undefined || seen.has(found.path)) continue;
     seen.add(found.path);
     issues.push(found);
@@ -175,9 +177,17 @@ export function issuesFromSchemaErrors(
   return issues;
 }
 
-function fromSchemaError(error: ErrorObject, root: unknown): ValidationIssue | undefined {
-  const path = jsonPath(error.instancePath, root);
-  const parent = error.parentSchema as Schema | undefined;
+function fromSchemaError(
+  error: ErrorObject,
+  root: unknown,
+  rootSchema: object,
+): ValidationIssue | undefined {
+  const { path, data } = locate(error.instancePath, root);
+  // The failing keyword's value and the schema holding it, found from the error's schema path
+  // (Ajv's verbose mode would attach them, at the price of twice the generated code).
+  const keywordPath = error.schemaPath.replace(/^#\/?/, "");
+  const parentPath = keywordPath.slice(0, Math.max(0, keywordPath.lastIndexOf("/")));
+  const parent = resolve(rootSchema, parentPath) as Schema | undefined;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "required": {
@@ -188,14 +198,14 @@ function fromSchemaError(error: ErrorObject, root: unknown): ValidationIssue | u
       return issue(childPath(path, member), describeExpected(properties?.[member]), "nothing");
     }
     case "anyOf": {
-      const alternatives = requiredAlternatives(error.schema);
+      const alternatives = requiredAlternatives(resolve(rootSchema, keywordPath));
       if (alternatives === undefined) break;
       return issue(path, `at least one of ${alternatives}`, "none of them");
     }
     case "additionalProperties": {
       const member = String(params.additionalProperty);
       const allowed = Object.keys((parent?.properties as object | undefined) ?? {});
-      const value = (error.data as Record<string, unknown>)[member];
+      const value = (data as Record<string, unknown>)[member];
       const meant = closest(member, allowed);
       const hint = meant === undefined ? "" : `did you mean ${JSON.stringify(meant)}? `;
       return issue(
@@ -218,7 +228,7 @@ function fromSchemaError(error: ErrorObject, root: unknown): ValidationIssue | u
       return issue(path, describeExpected(parent), `item [${first}] repeated at [${repeat}]`);
     }
   }
-  return issue(path, describeExpected(parent), describeFound(error.data));
+  return issue(path, describeExpected(parent), describeFound(data));
 }
 
 /** The allowed name a misspelt `name` most likely meant: at most two edits away. */
@@ -256,26 +266,55 @@ function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** Ajv's JSON Pointer (`/data/tags/0`) as a JSON path (`$.data.tags[0]`), indexes from `root`. */
-function jsonPath(pointer: string, root: unknown): string {
+/**
+ * The value at Ajv's JSON Pointer (`/data/tags/0`) in `root`, and its JSON path
+ * (`$.data.tags[0]`): a segment is an index where the value there is an array.
+ */
+function locate(pointer: string, root: unknown): { path: string; data: unknown } {
   let path = "$";
-  if (pointer === "") return path;
   let node: unknown = root;
-  for (const escaped of pointer.slice(1).split("/")) {
-    const segment = escaped.replaceAll("~1", "/").replaceAll("~0", "~");
+  for (const segment of segments(pointer)) {
     if (Array.isArray(node)) {
       const index = Number(segment);
       path = childPath(path, index);
       node = node[index];
     } else {
       path = childPath(path, segment);
-      node =
-        node !== null && typeof node === "object"
-          ? (node as Record<string, unknown>)[segment]
-          : undefined;
+      node = child(node, segment);
     }
   }
-  return path;
+  return { path, data: node };
+}
+
+/** The schema node at a JSON Pointer without its leading `#`, e.g. `properties/data/anyOf`. */
+function resolve(schema: object, pointer: string): unknown {
+  let node: unknown = schema;
+  for (const segment of segments(pointer === "" ? "" : `/${pointer}`)) {
+    node = child(node, decodePointerSegment(segment));
+  }
+  return node;
+}
+
+// Ajv percent-encodes schema path segments; a stray "%" is kept as it is.
+function decodePointerSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function segments(pointer: string): string[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+function child(node: unknown, key: string): unknown {
+  if (node === null || typeof node !== "object" || !Object.hasOwn(node, key)) return undefined;
+  return (node as Record<string, unknown>)[key];
 }
 
 const PARSE_EXPECTATIONS: Record<CanonicalInputErrorCode, string> = {
