@@ -1,5 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+import type { Digest } from "../digest.ts";
 import { SIGNING_ALGORITHM } from "../signing/keys.ts";
 import { MANIFEST_STATEMENT } from "../statement/index.ts";
 
@@ -57,55 +56,27 @@ export function isExtraFilePath(path: string): boolean {
 export const SCOPE_KINDS = ["release", "commit", "artifact", "window"] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number];
 
-const Digest = Type.String({ pattern: "^sha256:[0-9a-f]{64}$" });
-const Count = Type.Integer({ minimum: 0 });
-const Seq = Type.Integer({ minimum: 1 });
-const Text = Type.String({ minLength: 1 });
-
 /**
  * The scope a pack was generated for: a release id, a commit, an artifact digest, or a time
  * window written as an ISO 8601 interval `start/end`.
  */
-export const PackScopeSchema = Type.Object({
-  kind: Type.String({ minLength: 1 }),
-  value: Text,
-});
 export type PackScope = { readonly kind: ScopeKind; readonly value: string };
 
 /** One stream in the pack: records `firstSeq`..`headSeq`, all present, the last one `headDigest`. */
-export const ManifestStreamSchema = Type.Object({
-  stream: Text,
-  firstSeq: Seq,
-  headSeq: Seq,
-  headDigest: Digest,
-  records: Count,
-});
-export type ManifestStream = Readonly<Static<typeof ManifestStreamSchema>>;
+export interface ManifestStream {
+  readonly stream: string;
+  readonly firstSeq: number;
+  readonly headSeq: number;
+  readonly headDigest: Digest;
+  readonly records: number;
+}
 
 /** One archive entry other than the manifest and its signature. */
-export const ManifestFileSchema = Type.Object({
-  path: Text,
-  bytes: Count,
-  sha256: Digest,
-});
-export type ManifestFile = Readonly<Static<typeof ManifestFileSchema>>;
-
-export const PackManifestSchema = Type.Object({
-  formatVersion: Type.String(),
-  packId: Text,
-  scope: PackScopeSchema,
-  generatedAt: Text,
-  generator: Type.Object({ name: Text, version: Text, identity: Text }),
-  key: Type.Object({
-    keyId: Text,
-    /** SHA-256 of the DER SPKI in public-key.pem, hex. */
-    fingerprint: Type.String({ pattern: "^[0-9a-f]{64}$" }),
-    algorithm: Type.Literal(SIGNING_ALGORITHM),
-  }),
-  streams: Type.Array(ManifestStreamSchema),
-  counts: Type.Object({ records: Count, streams: Count, files: Count }),
-  files: Type.Array(ManifestFileSchema),
-});
+export interface ManifestFile {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: Digest;
+}
 
 /**
  * manifest.json: what the pack holds, signed through manifest.sig.json. Readers ignore members
@@ -123,6 +94,7 @@ export interface PackManifest {
   };
   readonly key: {
     readonly keyId: string;
+    /** SHA-256 of the DER SPKI in public-key.pem, hex. */
     readonly fingerprint: string;
     readonly algorithm: typeof SIGNING_ALGORITHM;
   };
@@ -131,28 +103,111 @@ export interface PackManifest {
   readonly files: readonly ManifestFile[];
 }
 
-export const PackSignatureSchema = Type.Object({
-  statement: Type.Literal(MANIFEST_STATEMENT),
-  signature: Type.Object({
-    keyId: Text,
-    algorithm: Type.Literal(SIGNING_ALGORITHM),
-    signedAt: Text,
-    value: Type.String({ pattern: "^[A-Za-z0-9+/]+={0,2}$" }),
-    requestId: Type.Optional(Text),
+/** manifest.sig.json: the signature over the manifest statement (digest of manifest.json, packId, time, key). */
+export interface PackSignature {
+  readonly statement: typeof MANIFEST_STATEMENT;
+  readonly signature: {
+    readonly keyId: string;
+    readonly algorithm: typeof SIGNING_ALGORITHM;
+    readonly signedAt: string;
+    /** DER signature, base64. */
+    readonly value: string;
+    readonly requestId?: string;
+  };
+}
+
+// Shape checks, written out rather than compiled from a schema library: the verifier's main
+// thread reads two small files with them, and loading a schema library there would cost more
+// memory than the whole check.
+type Shape = (value: unknown, path: string) => string | undefined;
+
+const text: Shape = (value, path) =>
+  typeof value === "string" && value.length > 0
+    ? undefined
+    : `${path}: expected a non-empty string`;
+const count: Shape = (value, path) =>
+  Number.isSafeInteger(value) && (value as number) >= 0
+    ? undefined
+    : `${path}: expected a whole number`;
+const seq: Shape = (value, path) =>
+  Number.isSafeInteger(value) && (value as number) >= 1
+    ? undefined
+    : `${path}: expected a seq (1 or more)`;
+const matching =
+  (pattern: RegExp, what: string): Shape =>
+  (value, path) =>
+    typeof value === "string" && pattern.test(value) ? undefined : `${path}: expected ${what}`;
+const exactly =
+  (expected: string): Shape =>
+  (value, path) =>
+    value === expected ? undefined : `${path}: expected "${expected}"`;
+const digest = matching(/^sha256:[0-9a-f]{64}$/, "a digest sha256:<64 hex>");
+const optional =
+  (shape: Shape): Shape =>
+  (value, path) =>
+    value === undefined ? undefined : shape(value, path);
+
+function object(members: Record<string, Shape>): Shape {
+  return (value, path) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return `${path}: expected an object`;
+    }
+    for (const [name, shape] of Object.entries(members)) {
+      const problem = shape((value as Record<string, unknown>)[name], `${path}/${name}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+function array(item: Shape): Shape {
+  return (value, path) => {
+    if (!Array.isArray(value)) return `${path}: expected an array`;
+    for (const [index, element] of value.entries()) {
+      const problem = item(element, `${path}/${index}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+const manifestShape = object({
+  formatVersion: exactly(PACK_FORMAT_VERSION),
+  packId: text,
+  scope: object({ kind: text, value: text }),
+  generatedAt: text,
+  generator: object({ name: text, version: text, identity: text }),
+  key: object({
+    keyId: text,
+    fingerprint: matching(/^[0-9a-f]{64}$/, "a SHA-256 fingerprint of 64 hex digits"),
+    algorithm: exactly(SIGNING_ALGORITHM),
+  }),
+  streams: array(
+    object({ stream: text, firstSeq: seq, headSeq: seq, headDigest: digest, records: count }),
+  ),
+  counts: object({ records: count, streams: count, files: count }),
+  files: array(object({ path: text, bytes: count, sha256: digest })),
+});
+
+const signatureShape = object({
+  statement: exactly(MANIFEST_STATEMENT),
+  signature: object({
+    keyId: text,
+    algorithm: exactly(SIGNING_ALGORITHM),
+    signedAt: text,
+    value: matching(/^[A-Za-z0-9+/]+={0,2}$/, "a base64 signature"),
+    requestId: optional(text),
   }),
 });
 
-/** manifest.sig.json: the signature over the manifest statement (digest of manifest.json, packId, time, key). */
-export type PackSignature = Readonly<Static<typeof PackSignatureSchema>>;
+/** Why `value` is not a v1 manifest (`/path: expected ...`), or undefined when it is one. */
+export function manifestError(value: unknown): string | undefined {
+  return manifestShape(value, "");
+}
 
-/** The first reason `value` does not fit `schema`, as `path: message`, or undefined when it fits. */
-export function firstSchemaError(
-  schema: typeof PackManifestSchema | typeof PackSignatureSchema,
-  value: unknown,
-): string | undefined {
-  const first = Value.Errors(schema, value).First();
-  if (first === undefined) return undefined;
-  return `${first.path || "/"}: ${first.message}`;
+/** Why `value` is not a manifest signature file, or undefined when it is one. */
+export function packSignatureError(value: unknown): string | undefined {
+  return signatureShape(value, "");
 }
 
 /** Checks a scope value for its kind and returns why it is wrong, or undefined. */

@@ -4,19 +4,18 @@ import { CanonicalInputError, strictParse } from "../canonical/index.ts";
 import { type Digest, sha256Digest } from "../digest.ts";
 import {
   chunkIndex,
-  firstSchemaError,
   isExtraFilePath,
   MANIFEST_PATH,
   MANIFEST_SIGNATURE_PATH,
   MAX_CHUNK_BYTES,
   MAX_METADATA_BYTES,
   MAX_RECORDS_PER_CHUNK,
+  manifestError,
   PACK_FORMAT_VERSION,
   type PackManifest,
-  PackManifestSchema,
   type PackSignature,
-  PackSignatureSchema,
   PUBLIC_KEY_PATH,
+  packSignatureError,
   scopeError,
 } from "../pack/format.ts";
 import { type PackEntry, PackReadError, readPackEntries } from "../pack/reader.ts";
@@ -504,7 +503,7 @@ class Verification {
       });
       return undefined;
     }
-    const schemaError = firstSchemaError(PackManifestSchema, parsed);
+    const schemaError = manifestError(parsed);
     if (schemaError) {
       this.add({ check: "manifest-invalid", file: MANIFEST_PATH, message: schemaError });
       return undefined;
@@ -524,9 +523,9 @@ class Verification {
     let signature: PackSignature;
     try {
       const parsed = strictParse(this.signatureBytes);
-      const schemaError = firstSchemaError(PackSignatureSchema, parsed);
+      const schemaError = packSignatureError(parsed);
       if (schemaError) throw new Error(schemaError);
-      signature = parsed as PackSignature;
+      signature = parsed as unknown as PackSignature;
     } catch (error) {
       this.add({
         check: "manifest-signature",
