@@ -45,6 +45,7 @@ describe("event catalogue", () => {
       "deploy.started",
       "exception.approved",
       "exception.revoked",
+      "key-usage.summarized",
       "legal-hold.applied",
       "legal-hold.released",
       "monitoring.baseline",
@@ -65,6 +66,7 @@ describe("event catalogue", () => {
       "legal-hold",
       "legal-hold",
       "pack",
+      "key-usage",
     ]);
   });
 

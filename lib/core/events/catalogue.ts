@@ -8,6 +8,7 @@ import { ChangeClassified } from "./types/change.ts";
 import { CommitPushed } from "./types/commit.ts";
 import { DeployCompleted, DeployFailed, DeployStarted } from "./types/deploy.ts";
 import { ExceptionApproved, ExceptionRevoked } from "./types/exception.ts";
+import { KeyUsageSummarized } from "./types/key-usage.ts";
 import { LegalHoldApplied, LegalHoldReleased } from "./types/legal-hold.ts";
 import { MonitoringBaseline } from "./types/monitoring.ts";
 import { PackGenerated } from "./types/pack.ts";
@@ -41,6 +42,7 @@ const DEFINITIONS = [
   LegalHoldApplied,
   LegalHoldReleased,
   PackGenerated,
+  KeyUsageSummarized,
 ] as const;
 
 type Definitions = typeof DEFINITIONS;
@@ -70,6 +72,7 @@ export const RELEASE_LESS_EVENT_TYPES: readonly EventType[] = [
   "legal-hold.applied",
   "legal-hold.released",
   "pack.generated",
+  "key-usage.summarized",
 ];
 
 /** The family of a type: the part before the last dot (`legal-hold` for `legal-hold.applied`). */

@@ -38,6 +38,7 @@ export type {
   DeployStartedEvent,
 } from "./types/deploy.ts";
 export type { ExceptionApprovedEvent, ExceptionRevokedEvent } from "./types/exception.ts";
+export type { KeyUsageSummarizedEvent } from "./types/key-usage.ts";
 export type { LegalHoldAppliedEvent, LegalHoldReleasedEvent } from "./types/legal-hold.ts";
 export type { MonitoringBaselineEvent } from "./types/monitoring.ts";
 export type { PackGeneratedEvent } from "./types/pack.ts";
