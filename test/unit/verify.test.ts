@@ -317,6 +317,36 @@ describe("verifyPack detects every change with a named reason", () => {
     expect(report.problemCount).toBe(report.problems.length + 5);
   });
 
+  it("names an oversized line and a records file over the limit, and reads on", async () => {
+    const { bytes } = await fixture;
+    const huge = await editLines(bytes, (lines) => [
+      lines[0] ?? "",
+      "x".repeat(17 * 1024 * 1024),
+      ...lines.slice(1),
+    ]);
+    const report = await verifyBytes(huge, { ...inline, batchBytes: 64 * 1024 });
+    expect(report.problems.find((p) => p.check === "record-parse")).toMatchObject({
+      file: "records/000001.jsonl",
+      line: 2,
+    });
+    expect(report.problems.find((p) => p.check === "record-parse")?.message).toMatch(/longer than/);
+    expect(report.problems.some((p) => p.check === "chain-seq")).toBe(false);
+    const crowded = await editPack(bytes, (entries) =>
+      entries.map((entry) =>
+        entry.path === "report.html"
+          ? entry
+          : entry.path === "records/000003.jsonl"
+            ? { path: entry.path, content: Buffer.from("{}\n".repeat(10_001)) }
+            : entry,
+      ),
+    );
+    const counted = await verifyBytes(crowded, { ...inline, maxProblemsPerCheck: 1 });
+    expect(counted.problems.find((p) => p.check === "chunk-size")).toMatchObject({
+      file: "records/000003.jsonl",
+      found: "10001",
+    });
+  });
+
   it("throws only when the bytes are not a pack at all", async () => {
     await expect(verifyBytes(Buffer.from("just text"))).rejects.toBeInstanceOf(PackReadError);
   });

@@ -320,6 +320,11 @@ class Verification {
       if (pending < this.batchBytes) continue;
       if (data.indexOf(10) === -1) {
         if (pending > MAX_CHUNK_BYTES) {
+          // Check the whole lines before the oversized one, then skip to its end.
+          const joined = join(parts, pending);
+          const cut = joined.lastIndexOf(10);
+          if (cut !== -1)
+            await this.submit(file, runner.run(joined.buffer as ArrayBuffer, cut + 1));
           this.enqueue(file, Promise.resolve(oversizedLine()));
           parts = [];
           pending = 0;
