@@ -325,6 +325,17 @@ describe("broken events are refused with the path, the expectation and what was 
       "none of them",
     ],
     [
+      "a commit recorded by neither message digest nor title",
+      "commit.pushed",
+      (e) => {
+        delete e.data.messageDigest;
+        delete e.data.title;
+      },
+      "$.data",
+      "at least one of messageDigest, title",
+      "none of them",
+    ],
+    [
       "a signature with neither key nor identity",
       "artifact.signed",
       (e) => {

@@ -27,14 +27,15 @@ export const CommitPushed = defineEvent(
           author: Identity,
           committer: Type.Optional(Identity),
           /** SHA-256 of the full commit message: proves the message without copying it. */
-          messageDigest: Digest,
+          messageDigest: Type.Optional(Digest),
           /** The message's first line, when it may be shown. */
           title: Type.Optional(Line(256)),
           parents: Type.Optional(ListOf(CommitId, 16)),
           /** The forge's verdict on the commit signature. */
           signature: Type.Optional(OneOf(["verified", "unverified", "unsigned"])),
         },
-        closed,
+        // The message is recorded by its digest, its title, or both.
+        { ...closed, anyOf: [{ required: ["messageDigest"] }, { required: ["title"] }] },
       ),
     },
     eventOptions(TYPE, "A commit reached a branch of the source repository."),
