@@ -270,6 +270,12 @@ describe("verifyPack detects every change with a named reason", () => {
     expect(checksOf(await verifyBytes(await without("manifest.sig.json")))).toEqual(
       new Set(["manifest-signature-missing"]),
     );
+    const noKey = await without("public-key.pem");
+    expect(checksOf(await verifyBytes(noKey))).toEqual(
+      new Set(["entry-order", "public-key", "signatures-unchecked", "file-missing"]),
+    );
+    const pinned = await verifyBytes(noKey, { ...inline, trustedKey: testSigner.publicKeySpki });
+    expect(checksOf(pinned)).toEqual(new Set(["entry-order", "public-key", "file-missing"]));
     const noReport = await verifyBytes(await without("report.html"));
     expect(noReport.problems).toEqual([
       expect.objectContaining({ check: "file-missing", file: "report.html" }),

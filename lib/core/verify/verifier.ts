@@ -18,11 +18,13 @@ import {
   packSignatureError,
   scopeError,
 } from "../pack/format.ts";
+import { archiveLocksIndex, PACK_EXTENSIONS } from "../pack/extensions.ts";
 import { type PackEntry, PackReadError, readPackEntries } from "../pack/reader.ts";
 import { checkLink } from "../records/chain.ts";
 import { releaseStream } from "../records/stream.ts";
 import { keyFingerprint, publicKeyFromSpki, readSpki } from "../signing/keys.ts";
 import { manifestStatementBytes } from "../statement/index.ts";
+import { ArchiveLocksCheck } from "./archive-locks.ts";
 import type { BatchResult, BatchSegment } from "./batch.ts";
 import { type BatchRunner, inlineRunner, WorkerPool } from "./pool.ts";
 import { type Check, type Problem, ProblemLog } from "./problems.ts";
@@ -110,6 +112,8 @@ export async function verifyPack(
 
 interface StreamState {
   readonly firstSeq: number;
+  /** The prev of the stream's first record in the pack. */
+  readonly firstPrev: string;
   headSeq: number;
   headDigest: Digest;
   records: number;
@@ -150,6 +154,7 @@ class Verification {
   private current: StreamState | undefined;
   private readonly fileLines = new Map<string, number>();
   private readonly keyIds = new Set<string>();
+  private readonly locks = new ArchiveLocksCheck((problem) => this.add(problem));
   private records = 0;
   private bytesRead = 0;
 
@@ -213,11 +218,15 @@ class Verification {
     } else {
       const hash = createHash("sha256");
       let size = 0;
+      const locks = archiveLocksIndex(path) !== undefined && !duplicate;
+      if (locks) this.locks.startFile(path, () => this.seenStreams());
       for await (const chunk of entry.content) {
         hash.update(chunk);
         size += chunk.length;
         this.bytesRead += chunk.length;
+        if (locks) this.locks.feed(chunk);
       }
+      if (locks) this.locks.endFile();
       if (!duplicate)
         this.digests.set(path, { bytes: size, sha256: `sha256:${hash.digest("hex")}` });
     }
@@ -388,6 +397,7 @@ class Verification {
       if (finding) this.add({ ...where, ...finding });
       const created: StreamState = {
         firstSeq: segment.firstSeq,
+        firstPrev: segment.firstPrev,
         headSeq: segment.lastSeq,
         headDigest: segment.lastDigest,
         records: segment.records,
@@ -423,6 +433,13 @@ class Verification {
         });
       }
     }
+    if (!this.seenPaths.has(PUBLIC_KEY_PATH)) {
+      this.add({
+        check: "public-key",
+        file: PUBLIC_KEY_PATH,
+        message: "the pack has no public key; it cannot be checked without one pinned",
+      });
+    }
     const packFingerprint = this.packSpki ? keyFingerprint(this.packSpki) : undefined;
     const pinnedFingerprint = this.pinnedSpki ? keyFingerprint(this.pinnedSpki) : undefined;
     const trusted = this.pinnedSpki ?? this.packSpki;
@@ -449,6 +466,7 @@ class Verification {
       this.checkStreams(manifest);
       this.checkScope(manifest);
     }
+    this.locks.finish(manifest?.extensions);
     const problemCount = this.log.total;
     return {
       valid: problemCount === 0,
@@ -645,6 +663,43 @@ class Verification {
     }
   }
 
+  /** The streams the records showed, in archive order. */
+  private seenStreams(): Array<{ stream: string; firstSeq: number; headSeq: number }> {
+    return [...this.streams].map(([stream, state]) => ({
+      stream,
+      firstSeq: state.firstSeq,
+      headSeq: state.headSeq,
+    }));
+  }
+
+  /** A segment (a stream from after seq 1) must start at the prev the manifest signs. */
+  private checkSegmentStart(
+    manifest: PackManifest,
+    expected: PackManifest["streams"][number],
+    found: StreamState,
+  ): void {
+    const where = { check: "stream-start" as const, stream: expected.stream };
+    if (expected.firstPrev !== undefined) {
+      if (found.firstSeq === expected.firstSeq && found.firstPrev !== expected.firstPrev) {
+        this.add({
+          ...where,
+          seq: found.firstSeq,
+          expected: expected.firstPrev,
+          found: found.firstPrev,
+          message: `the first record links to another record than the signed start of the segment: records before seq ${found.firstSeq} were changed, or the segment was cut`,
+        });
+      }
+    } else if (
+      expected.firstSeq > 1 &&
+      manifest.extensions?.includes(PACK_EXTENSIONS.segments) === true
+    ) {
+      this.add({
+        ...where,
+        message: `the stream starts at seq ${expected.firstSeq} but the manifest names no firstPrev, which ${PACK_EXTENSIONS.segments} requires`,
+      });
+    }
+  }
+
   private checkStreams(manifest: PackManifest): void {
     const listed = new Set<string>();
     for (const expected of manifest.streams) {
@@ -668,6 +723,7 @@ class Verification {
           message: `the stream starts at seq ${found.firstSeq}, the manifest says ${expected.firstSeq}`,
         });
       }
+      this.checkSegmentStart(manifest, expected, found);
       if (found.headSeq !== expected.headSeq || found.headDigest !== expected.headDigest) {
         let message = "the last record is not the signed head";
         if (found.headSeq < expected.headSeq) {
