@@ -43,7 +43,7 @@ export function addEvidencePlane(app: App, config: EvidencePlaneConfig): Evidenc
     description: "Evidence plane: the evidence account (bus, signing key, ledger, archive, API)",
     terminationProtection: true,
   });
-  if (replica) evidence.addDependency(replica, "replication needs the replica buckets");
+  if (replica) evidence.addStackDependency(replica, "replication needs the replica buckets");
   const workloads = config.producers.accounts.map(
     (account) =>
       new WorkloadStack(app, names.workload(account), {

@@ -8,6 +8,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { METRICS_NAMESPACE } from "../config/layout.ts";
 import { BUNDLE_SETTINGS, PROJECT_ROOT } from "./bundling.ts";
+import { grantDataKey } from "./keys.ts";
 import { deadLetterQueue } from "./queues.ts";
 
 /** The runtime every handler runs on: the Node major the tests and the local plane run on. */
@@ -111,6 +112,8 @@ export class EvidenceFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.deadLetterQueue =
       props.deadLetterQueue ?? deadLetterQueue(this, "DeadLetters", props.dataKey);
+    // Lambda's own DLQ grant covers sqs:SendMessage only; the queue is encrypted.
+    grantDataKey(props.dataKey, this.role, "write");
 
     this.function = new nodejs.NodejsFunction(this, "Function", {
       entry: props.entry,

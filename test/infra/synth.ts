@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { type EvidencePlaneConfig, parseConfig } from "../../lib/config/index.ts";
 import { CONFIG_FILE_CONTEXT_KEY } from "../../lib/config/load.ts";
 import { addEvidencePlane, type EvidencePlaneStacks } from "../../lib/infra/app.ts";
+import { applyNagPacks } from "../../lib/infra/nag.ts";
 
 /** The worked example, as raw JSON, for tests to vary. */
 export const EXAMPLE_CONFIG = JSON.parse(
@@ -23,16 +25,20 @@ export interface Synthesized {
   readonly app: App;
   readonly config: EvidencePlaneConfig;
   readonly stacks: EvidencePlaneStacks;
+  readonly assembly: CloudAssembly;
+  /** Every stack's template, by stack name. */
+  readonly templates: ReadonlyMap<string, Template>;
   readonly evidence: Template;
 }
 
 /**
  * Builds the plane from the worked example with `overrides` applied, as the CDK CLI would (same
  * feature flags). Lambda bundling is skipped unless `bundle` is set: templates do not depend on it.
+ * `nag` registers the five cdk-nag packs as the CDK app does.
  */
 export function synthesize(
   overrides: Record<string, unknown> = {},
-  options: { bundle?: boolean } = {},
+  options: { bundle?: boolean; nag?: boolean } = {},
 ): Synthesized {
   const config = parseConfig({ ...EXAMPLE_CONFIG, ...overrides });
   const app = new App({
@@ -42,7 +48,15 @@ export function synthesize(
     },
   });
   const stacks = addEvidencePlane(app, config);
-  return { app, config, stacks, evidence: Template.fromStack(stacks.evidence) };
+  if (options.nag) applyNagPacks(app);
+  // One synthesis for every template: Template.fromStack would synthesize the app per stack.
+  const assembly = app.synth();
+  const templates = new Map(
+    assembly.stacks.map((stack) => [stack.stackName, Template.fromJSON(stack.template)]),
+  );
+  const evidence = templates.get(stacks.evidence.stackName);
+  if (!evidence) throw new Error("the evidence stack was not synthesized");
+  return { app, config, stacks, assembly, templates, evidence };
 }
 
 /** Every resource of `type` in a template, by logical id. */
