@@ -188,7 +188,17 @@ async function online(values: Values, io: CliIo, deps: KeyUsageDeps): Promise<Lo
     const region = values.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION;
     if (!region) throw new UsageError("give --region (or set AWS_REGION) with --table");
     const endpoint = values["endpoint-url"];
-    store = DynamoEventStore.forTarget({ region, ...(endpoint ? { endpoint } : {}) }, values.table);
+    const { EMULATOR_CREDENTIALS } = await import("../../adapters/aws-config.ts");
+    // An endpoint other than AWS (an emulator) takes any credentials; use placeholders if none are set.
+    const placeholder = endpoint && !deps.env.AWS_ACCESS_KEY_ID && !deps.env.AWS_PROFILE;
+    store = DynamoEventStore.forTarget(
+      {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        ...(placeholder ? { credentials: EMULATOR_CREDENTIALS } : {}),
+      },
+      values.table,
+    );
     where = `event table ${values.table} (${region})`;
   } else {
     const { readEndpoints, NoLocalPlaneError } = await import("../../local/endpoints.ts");
