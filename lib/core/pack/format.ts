@@ -62,13 +62,18 @@ export type ScopeKind = (typeof SCOPE_KINDS)[number];
  */
 export type PackScope = { readonly kind: ScopeKind; readonly value: string };
 
-/** One stream in the pack: records `firstSeq`..`headSeq`, all present, the last one `headDigest`. */
+/**
+ * One stream in the pack: records `firstSeq`..`headSeq`, all present, the last one `headDigest`.
+ * A segment that starts after seq 1 (a time-window pack) also names `firstPrev`, the digest its
+ * first record links to, so the segment cannot be cut short at its start unnoticed.
+ */
 export interface ManifestStream {
   readonly stream: string;
   readonly firstSeq: number;
   readonly headSeq: number;
   readonly headDigest: Digest;
   readonly records: number;
+  readonly firstPrev?: Digest;
 }
 
 /** One archive entry other than the manifest and its signature. */
@@ -101,6 +106,12 @@ export interface PackManifest {
   readonly streams: readonly ManifestStream[];
   readonly counts: { readonly records: number; readonly streams: number; readonly files: number };
   readonly files: readonly ManifestFile[];
+  /**
+   * Versioned extensions of v1 the pack uses (see lib/core/pack/extensions.ts), such as
+   * `archive-locks/v1`; absent when it uses none. Readers that do not know one may ignore it:
+   * every extension only adds files and optional members.
+   */
+  readonly extensions?: readonly string[];
 }
 
 /** manifest.sig.json: the signature over the manifest statement (digest of manifest.json, packId, time, key). */
@@ -183,10 +194,18 @@ const manifestShape = object({
     algorithm: exactly(SIGNING_ALGORITHM),
   }),
   streams: array(
-    object({ stream: text, firstSeq: seq, headSeq: seq, headDigest: digest, records: count }),
+    object({
+      stream: text,
+      firstSeq: seq,
+      headSeq: seq,
+      headDigest: digest,
+      records: count,
+      firstPrev: optional(digest),
+    }),
   ),
   counts: object({ records: count, streams: count, files: count }),
   files: array(object({ path: text, bytes: count, sha256: digest })),
+  extensions: optional(array(text)),
 });
 
 const signatureShape = object({

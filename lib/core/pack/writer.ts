@@ -1,4 +1,4 @@
-import { randomUUID, verify } from "node:crypto";
+import { createHash, randomUUID, verify } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -64,10 +64,19 @@ export interface PackGenerator {
   readonly identity: string;
 }
 
+/**
+ * Content of a further file too large to hold in memory: its exact size (a tar header states it
+ * before the content) and a function that streams it. The writer checks the size.
+ */
+export interface StreamedContent {
+  readonly bytes: number;
+  read(): AsyncIterable<Uint8Array>;
+}
+
 /** A further file placed between the records and the manifest, covered by the manifest digests. */
 export interface PackFile {
   readonly path: string;
-  readonly content: Uint8Array | string;
+  readonly content: Uint8Array | string | StreamedContent;
 }
 
 /** What the records part of a pack held, for files derived from it (a report, a summary). */
@@ -96,6 +105,11 @@ export interface PackWriterOptions {
     | ((contents: PackContents) => Promise<readonly PackFile[]> | readonly PackFile[]);
   /** @default 10,000 (the format's maximum) */
   readonly maxRecordsPerChunk?: number;
+  /**
+   * Extensions of v1 the pack uses (lib/core/pack/extensions.ts), listed in the manifest.
+   * @default none
+   */
+  readonly extensions?: readonly string[];
   /** gzip level 1-9. @default 6 */
   readonly compressionLevel?: number;
 }
@@ -110,6 +124,7 @@ export interface WrittenPack {
 interface OpenStream {
   stream: string;
   firstSeq: number;
+  firstPrev: Digest;
   headSeq: number;
   headDigest: Digest;
   records: number;
@@ -179,6 +194,25 @@ export class PackWriter {
       await put(padding(content.byteLength));
       files.push({ path, bytes: content.byteLength, sha256: sha256Digest(content) });
     };
+    const streamedEntry = async (path: string, content: StreamedContent): Promise<void> => {
+      await put(fileHeader(path, content.bytes, generatedAt));
+      const hash = createHash("sha256");
+      let bytes = 0;
+      for await (const chunk of content.read()) {
+        bytes += chunk.byteLength;
+        if (bytes > content.bytes) break;
+        hash.update(chunk);
+        await put(chunk);
+      }
+      if (bytes !== content.bytes) {
+        throw new PackWriteError(
+          "file",
+          `${path} was announced as ${content.bytes} bytes but its content ${bytes > content.bytes ? "is longer" : `has ${bytes}`}; give its exact size`,
+        );
+      }
+      await put(padding(bytes));
+      files.push({ path, bytes, sha256: `sha256:${hash.digest("hex")}` });
+    };
 
     await entry(PUBLIC_KEY_PATH, Buffer.from(spkiToPem(publicKey)));
 
@@ -237,6 +271,7 @@ export class PackWriter {
         open = {
           stream: record.stream,
           firstSeq: record.seq,
+          firstPrev: record.prev,
           headSeq: record.seq,
           headDigest: digest,
           records: 1,
@@ -256,10 +291,10 @@ export class PackWriter {
 
     const extra = await this.extraFiles({ records: total, streams });
     for (const file of extra) {
-      await entry(
-        file.path,
-        typeof file.content === "string" ? Buffer.from(file.content, "utf8") : file.content,
-      );
+      const { content } = file;
+      if (typeof content === "string") await entry(file.path, Buffer.from(content, "utf8"));
+      else if (content instanceof Uint8Array) await entry(file.path, content);
+      else await streamedEntry(file.path, content);
     }
 
     const manifest: PackManifest = {
@@ -276,6 +311,7 @@ export class PackWriter {
       streams,
       counts: { records: total, streams: streams.length, files: files.length },
       files: [...files],
+      ...(this.options.extensions?.length ? { extensions: [...this.options.extensions] } : {}),
     };
     const manifestBytes = canonicalBytes(manifest);
     const manifestDigest = sha256Digest(manifestBytes);
@@ -348,5 +384,7 @@ function manifestStream(open: OpenStream): ManifestStream {
     headSeq: open.headSeq,
     headDigest: open.headDigest,
     records: open.records,
+    // A segment names the digest it starts from; a stream from seq 1 starts at the genesis.
+    ...(open.firstSeq > 1 ? { firstPrev: open.firstPrev } : {}),
   };
 }

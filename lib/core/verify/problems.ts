@@ -38,6 +38,8 @@ export const CHECKS = {
   "stream-count": "a stream holds another number of records than the manifest says",
   counts: "the manifest totals differ from the pack",
   scope: "the pack does not hold what its scope requires",
+  "archive-locks":
+    "an archive-locks file is malformed, or its entries do not name the pack's records one for one",
 } as const;
 
 export type Check = keyof typeof CHECKS;

@@ -2,6 +2,7 @@ import { createHash, verify } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { CanonicalInputError, strictParse } from "../canonical/index.ts";
 import { type Digest, sha256Digest } from "../digest.ts";
+import { archiveLocksIndex, PACK_EXTENSIONS } from "../pack/extensions.ts";
 import {
   chunkIndex,
   isExtraFilePath,
@@ -18,7 +19,6 @@ import {
   packSignatureError,
   scopeError,
 } from "../pack/format.ts";
-import { archiveLocksIndex, PACK_EXTENSIONS } from "../pack/extensions.ts";
 import { type PackEntry, PackReadError, readPackEntries } from "../pack/reader.ts";
 import { checkLink } from "../records/chain.ts";
 import { releaseStream } from "../records/stream.ts";
