@@ -9,7 +9,7 @@ export class KmsAnswerError extends Error {
 
 /** The signing key's public half, as a pack and an offline verifier take it. */
 export interface SigningPublicKey {
-  /** Key ARN. */
+  /** The key id signatures name (the signer's configured key id, a key ARN in a deployment). */
   readonly keyId: string;
   /** DER SubjectPublicKeyInfo (`crypto.createPublicKey({ key, format: "der", type: "spki" })`). */
   readonly spki: Uint8Array;
@@ -56,9 +56,10 @@ export class KmsSigner implements Signer {
   /** The key's public half (DER SPKI) and ARN: pin it, never trust one a pack carries. */
   async publicKey(): Promise<SigningPublicKey> {
     const out = await this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId }));
-    if (!out.PublicKey || !out.KeyId) {
+    if (!out.PublicKey) {
       throw new KmsAnswerError(`KMS GetPublicKey for ${this.keyId} returned no key`);
     }
-    return { keyId: out.KeyId, spki: out.PublicKey };
+    // The key id statements name is the one this signer was configured with.
+    return { keyId: this.keyId, spki: out.PublicKey };
   }
 }
