@@ -134,7 +134,7 @@ const ADMIN_FINDINGS: Record<string, { code: FindingCode; severity: Severity; wh
   DisableKey: {
     code: "key-disabled",
     severity: "high",
-    what: "disabled the key; signing stops until it is enabled again",
+    what: "disabled the key; every call that needs it fails until it is enabled again (EnableKey)",
   },
   ScheduleKeyDeletion: {
     code: "key-deletion-scheduled",

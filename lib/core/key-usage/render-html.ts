@@ -83,6 +83,14 @@ export function renderHtml(report: KeyUsageReport): string {
     parts.push(`<p class="ok">No findings.</p>`);
   } else {
     parts.push(`<p>${report.findings.length} finding(s), ${high} high.</p>`);
+    parts.push(
+      `<table><thead><tr><th>Severity</th><th>Finding</th><th>Operation</th><th>Principal or ledger entry</th><th>Calls</th></tr></thead><tbody>`,
+      ...report.findings.map(
+        (f) =>
+          `<tr><td><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span></td><td>${escapeHtml(f.code)}</td><td>${escapeHtml(f.operation ?? "")}</td><td>${code(f.principal ?? f.ref)}</td><td class="num">${f.count}</td></tr>`,
+      ),
+      `</tbody></table>`,
+    );
     parts.push(...report.findings.map(findingHtml));
   }
   if (report.reconciliation) {
