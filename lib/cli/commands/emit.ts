@@ -36,7 +36,8 @@ Event:
   --data JSON              the type's data members (merged over the CI defaults)
   --data-file FILE         the same, from a file
   --set PATH=VALUE         set one member, e.g. --set data.passed=412 (VALUE is read as JSON
-                           when it parses, else as text: --set 'subject.releaseId="2024"')
+                           when it parses, else as text)
+  --set-text PATH=TEXT     set one member to TEXT as a string, e.g. an account id
   --digest PATH=FILE       set a member to the SHA-256 of FILE, e.g. data.reportDigest=junit.xml
   --actor ID               who emits (default in CI: the job's workload identity)
   --actor-kind KIND        human or workload
@@ -73,6 +74,7 @@ const OPTIONS = {
   data: { type: "string" },
   "data-file": { type: "string" },
   set: { type: "string", multiple: true },
+  "set-text": { type: "string", multiple: true },
   digest: { type: "string", multiple: true },
   actor: { type: "string" },
   "actor-kind": { type: "string" },
@@ -107,6 +109,7 @@ const BUILD_FLAGS = [
   "data",
   "data-file",
   "set",
+  "set-text",
   "digest",
   "actor",
   "actor-kind",
@@ -211,6 +214,9 @@ async function eventInput(values: Values, io: CliIo): Promise<EventInput> {
   for (const text of values.set ?? []) {
     const [path, raw] = splitAssignment(text, "--set");
     assignments.push([path, setValue(raw)]);
+  }
+  for (const text of values["set-text"] ?? []) {
+    assignments.push(splitAssignment(text, "--set-text"));
   }
   for (const text of values.digest ?? []) {
     const [path, file] = splitAssignment(text, "--digest");
