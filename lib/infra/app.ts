@@ -1,5 +1,6 @@
 import { App, type AppProps } from "aws-cdk-lib";
 import type { EvidencePlaneConfig } from "../config/config.ts";
+import type { HandlerEntries } from "./bundling.ts";
 import { EvidenceStack } from "./evidence-stack.ts";
 import { evidenceBusArn } from "./ingest.ts";
 import { applyNagPacks } from "./nag.ts";
@@ -27,7 +28,11 @@ export function stackNames(config: EvidencePlaneConfig) {
  * needs no credentials and no lookups): the replica (when configured, deployed first), the
  * evidence stack, and one workload stack per producer account.
  */
-export function addEvidencePlane(app: App, config: EvidencePlaneConfig): EvidencePlaneStacks {
+export function addEvidencePlane(
+  app: App,
+  config: EvidencePlaneConfig,
+  options: { handlerEntries?: Partial<HandlerEntries> } = {},
+): EvidencePlaneStacks {
   const names = stackNames(config);
   const replica = config.replicaRegion
     ? new ReplicaStack(app, names.replica, {
@@ -39,6 +44,7 @@ export function addEvidencePlane(app: App, config: EvidencePlaneConfig): Evidenc
     : undefined;
   const evidence = new EvidenceStack(app, names.evidence, {
     config,
+    ...(options.handlerEntries ? { handlerEntries: options.handlerEntries } : {}),
     env: { account: config.evidenceAccount, region: config.region },
     description: "Evidence plane: the evidence account (bus, signing key, ledger, archive, API)",
     terminationProtection: true,

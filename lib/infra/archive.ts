@@ -4,7 +4,7 @@ import * as sources from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { EvidencePlaneConfig } from "../config/config.ts";
-import { handlerEntry } from "./bundling.ts";
+import type { HandlerEntries } from "./bundling.ts";
 import type { EventTable } from "./event-table.ts";
 import { EvidenceFunction } from "./evidence-function.ts";
 import { pipelineEnvironment } from "./ingest.ts";
@@ -15,6 +15,7 @@ import type { LockedBucket } from "./storage.ts";
 
 export interface ArchivePipelineProps {
   readonly config: EvidencePlaneConfig;
+  readonly entries: HandlerEntries;
   readonly keys: EvidenceKeys;
   readonly table: EventTable;
   readonly evidence: LockedBucket;
@@ -38,7 +39,7 @@ export class ArchivePipeline extends Construct {
     const { config, keys, table, evidence, monitoring } = props;
 
     this.archive = new EvidenceFunction(this, "Archive", {
-      entry: handlerEntry("archive"),
+      entry: props.entries.archive,
       description: "Writes every new evidence record to the Object Lock evidence bucket",
       serviceName: "evidence-archive",
       timeout: Duration.minutes(1),
@@ -50,7 +51,12 @@ export class ArchivePipeline extends Construct {
     evidence.grantWrite(this.archive.role, "records/*");
     evidence.grantRead(this.archive.role, "records/*");
 
-    this.failures = deadLetterQueue(this, "StreamFailures", keys.dataKey);
+    this.failures = deadLetterQueue(
+      this,
+      "StreamFailures",
+      keys.dataKey,
+      "the event table stream (on-failure destination)",
+    );
     this.archive.function.addEventSource(
       new sources.DynamoEventSource(table.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,

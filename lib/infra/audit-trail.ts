@@ -128,7 +128,12 @@ export class AuditTrail extends Construct {
     monitoring: Monitoring,
   ): void {
     const keyArns = [keys.signingKey.keyArn, keys.dataKey.keyArn];
-    const forwardDeadLetters = deadLetterQueue(this, "ForwardDeadLetters", keys.dataKey);
+    const forwardDeadLetters = deadLetterQueue(
+      this,
+      "ForwardDeadLetters",
+      keys.dataKey,
+      "the default-bus rule that forwards KMS calls",
+    );
     const forward = new events.Rule(this, "ForwardKeyCalls", {
       description: "KMS calls on the evidence keys, to the evidence bus",
       eventPattern: this.keyCallPattern(keyArns),
@@ -140,7 +145,12 @@ export class AuditTrail extends Construct {
     });
     (forward.node.defaultChild as events.CfnRule).state = ALL_MANAGEMENT_EVENTS;
 
-    const queueDeadLetters = deadLetterQueue(this, "KeyUsageRuleDeadLetters", keys.dataKey);
+    const queueDeadLetters = deadLetterQueue(
+      this,
+      "KeyUsageRuleDeadLetters",
+      keys.dataKey,
+      "the evidence-bus rule to the key-usage queue",
+    );
     const toQueue = new events.Rule(this, "KeyCallsToKeyUsage", {
       eventBus: evidenceBus,
       description: "Forwarded KMS calls on the evidence keys, to the key-usage queue",

@@ -50,6 +50,17 @@ export function handlerEntry(name: HandlerName, root = PROJECT_ROOT): string {
   return join(root, "functions", `${name}.ts`);
 }
 
+/** Entry file of every handler, by name. */
+export type HandlerEntries = Readonly<Record<HandlerName, string>>;
+
+/** The entry files in functions/, with any given `overrides`. */
+export function handlerEntries(overrides: Partial<HandlerEntries> = {}): HandlerEntries {
+  const defaults = Object.fromEntries(
+    Object.values(HANDLERS).map((name) => [name, handlerEntry(name)]),
+  ) as Record<HandlerName, string>;
+  return { ...defaults, ...overrides };
+}
+
 /** The handlers whose entry files exist in this checkout. */
 export function presentHandlers(root = PROJECT_ROOT): HandlerEntry[] {
   return Object.values(HANDLERS)

@@ -14,7 +14,7 @@ import {
 } from "./acknowledgements.ts";
 import { ArchivePipeline } from "./archive.ts";
 import { AuditTrail } from "./audit-trail.ts";
-import { handlerEntry } from "./bundling.ts";
+import { type HandlerEntries, handlerEntries } from "./bundling.ts";
 import { EventTable } from "./event-table.ts";
 import { EvidenceFunction } from "./evidence-function.ts";
 import { IngestPipeline } from "./ingest.ts";
@@ -27,6 +27,12 @@ import { accessLogsBucket, LockedBucket, type ReplicaTarget } from "./storage.ts
 
 export interface EvidenceStackProps extends StackProps {
   readonly config: EvidencePlaneConfig;
+  /**
+   * Handler entry files. A handler whose file is missing is left out with a warning (the pack
+   * API and the key-usage consumer); ingest and archive are required.
+   * @default - functions/<name>.ts
+   */
+  readonly handlerEntries?: Partial<HandlerEntries>;
 }
 
 /**
@@ -47,6 +53,7 @@ export class EvidenceStack extends Stack {
   constructor(scope: Construct, id: string, props: EvidenceStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const entries = handlerEntries(props.handlerEntries);
 
     if (config.objectLockMode === "GOVERNANCE") {
       Annotations.of(this).addWarningV2(
@@ -87,6 +94,7 @@ export class EvidenceStack extends Stack {
     });
     const pipelineProps = {
       config,
+      entries,
       keys: this.keys,
       table: this.table,
       evidence: this.evidence,
@@ -95,7 +103,7 @@ export class EvidenceStack extends Stack {
     this.ingest = new IngestPipeline(this, "Ingest", pipelineProps);
     this.archive = new ArchivePipeline(this, "Archive", pipelineProps);
 
-    if (existsSync(handlerEntry("pack-api")) && existsSync(handlerEntry("pack-assembler"))) {
+    if (existsSync(entries["pack-api"]) && existsSync(entries["pack-assembler"])) {
       this.packApi = new PackApi(this, "PackApi", {
         ...pipelineProps,
         packs: this.packs,
@@ -119,7 +127,7 @@ export class EvidenceStack extends Stack {
       evidenceBus: this.ingest.bus,
       monitoring: this.monitoring,
     });
-    this.keyUsageConsumer();
+    this.keyUsageConsumer(entries["key-usage"]);
 
     const signers = [
       this.ingest.ingest.role,
@@ -137,8 +145,8 @@ export class EvidenceStack extends Stack {
   }
 
   /** The key-usage function, wired only when functions/key-usage.ts is part of the checkout. */
-  private keyUsageConsumer(): void {
-    if (!existsSync(handlerEntry("key-usage"))) {
+  private keyUsageConsumer(entry: string): void {
+    if (!existsSync(entry)) {
       Annotations.of(this).addWarningV2(
         "evidence-plane:key-usage-missing",
         "functions/key-usage.ts is missing: KMS calls on the evidence keys wait in the key-usage queue (14 days) until the consumer is deployed.",
@@ -146,7 +154,7 @@ export class EvidenceStack extends Stack {
       return;
     }
     const keyUsage = new EvidenceFunction(this, "KeyUsage", {
-      entry: handlerEntry("key-usage"),
+      entry,
       description: "Summarizes KMS calls on the evidence keys into key-usage evidence",
       serviceName: "evidence-key-usage",
       timeout: Duration.minutes(1),

@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import type { EvidencePlaneConfig } from "../config/config.ts";
 import { EVIDENCE_SOURCE_PREFIX, METRICS_NAMESPACE, QUARANTINE_PREFIX } from "../config/layout.ts";
 import { acknowledgeSqsEventSource } from "./acknowledgements.ts";
-import { handlerEntry } from "./bundling.ts";
+import type { HandlerEntries } from "./bundling.ts";
 import type { EventTable } from "./event-table.ts";
 import { EvidenceFunction } from "./evidence-function.ts";
 import type { EvidenceKeys } from "./keys.ts";
@@ -49,6 +49,7 @@ export function pipelineEnvironment(
 
 export interface IngestPipelineProps {
   readonly config: EvidencePlaneConfig;
+  readonly entries: HandlerEntries;
   readonly keys: EvidenceKeys;
   readonly table: EventTable;
   readonly evidence: LockedBucket;
@@ -76,7 +77,12 @@ export class IngestPipeline extends Construct {
     const { config, keys, table, evidence, monitoring } = props;
     const dataKey = keys.dataKey;
 
-    this.busDeadLetters = deadLetterQueue(this, "BusDeadLetters", dataKey);
+    this.busDeadLetters = deadLetterQueue(
+      this,
+      "BusDeadLetters",
+      dataKey,
+      "the evidence bus (events it cannot decrypt or deliver)",
+    );
     this.bus = new events.EventBus(this, "Bus", {
       eventBusName: evidenceBusName(config),
       description: "Evidence events from delivery accounts",
@@ -95,7 +101,12 @@ export class IngestPipeline extends Construct {
       dataKey,
       visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6),
     });
-    this.ruleDeadLetters = deadLetterQueue(this, "RuleDeadLetters", dataKey);
+    this.ruleDeadLetters = deadLetterQueue(
+      this,
+      "RuleDeadLetters",
+      dataKey,
+      "the evidence rule's SQS target",
+    );
     new events.Rule(this, "EvidenceRule", {
       eventBus: this.bus,
       description: "Every evidence.* event to the ingest queue",
@@ -110,7 +121,7 @@ export class IngestPipeline extends Construct {
     });
 
     this.ingest = new EvidenceFunction(this, "Ingest", {
-      entry: handlerEntry("ingest"),
+      entry: props.entries.ingest,
       description: "Validates, signs and appends evidence events; quarantines invalid ones",
       serviceName: "evidence-ingest",
       timeout: INGEST_TIMEOUT,

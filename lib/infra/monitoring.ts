@@ -42,7 +42,12 @@ export class Monitoring extends Construct {
       );
     }
     if (props.emails.length > 0) {
-      const undelivered = deadLetterQueue(this, "UndeliveredAlarms", props.dataKey);
+      const undelivered = deadLetterQueue(
+        this,
+        "UndeliveredAlarms",
+        props.dataKey,
+        "the alarm topic's email subscriptions",
+      );
       for (const email of props.emails) {
         this.topic.addSubscription(
           new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }),

@@ -8,7 +8,7 @@ import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
 import type { EvidencePlaneConfig } from "../config/config.ts";
 import { acknowledgeSqsEventSource, inEveryCompliancePack } from "./acknowledgements.ts";
-import { handlerEntry } from "./bundling.ts";
+import type { HandlerEntries } from "./bundling.ts";
 import type { EventTable } from "./event-table.ts";
 import { EvidenceFunction } from "./evidence-function.ts";
 import { pipelineEnvironment } from "./ingest.ts";
@@ -64,6 +64,7 @@ const MODELS = {
 
 export interface PackApiProps {
   readonly config: EvidencePlaneConfig;
+  readonly entries: HandlerEntries;
   readonly keys: EvidenceKeys;
   readonly table: EventTable;
   readonly evidence: LockedBucket;
@@ -88,6 +89,7 @@ export class PackApi extends Construct {
   constructor(scope: Construct, id: string, props: PackApiProps) {
     super(scope, id);
     const { config, keys, table, evidence, packs, monitoring } = props;
+    const stack = Stack.of(this);
     const dataKey = keys.dataKey;
 
     const assemblerTimeout = Duration.minutes(15);
@@ -106,7 +108,7 @@ export class PackApi extends Construct {
     };
 
     this.apiHandler = new EvidenceFunction(this, "Handler", {
-      entry: handlerEntry("pack-api"),
+      entry: props.entries["pack-api"],
       description: "Pack and legal-hold API routes",
       serviceName: "evidence-pack-api",
       timeout: Duration.seconds(29),
@@ -116,7 +118,7 @@ export class PackApi extends Construct {
       environment,
     });
     this.assembler = new EvidenceFunction(this, "Assembler", {
-      entry: handlerEntry("pack-assembler"),
+      entry: props.entries["pack-assembler"],
       description: "Assembles and signs evidence packs from queued requests",
       serviceName: "evidence-pack-assembler",
       timeout: assemblerTimeout,
@@ -132,7 +134,12 @@ export class PackApi extends Construct {
       evidence.grantRead(fn.role);
       packs.grantRead(fn.role);
     }
-    this.requests.queue.grantSendMessages(this.apiHandler.role);
+    this.apiHandler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+        resources: [this.requests.queue.queueArn],
+      }),
+    );
     evidence.grantLegalHold(this.apiHandler.role);
     packs.grantLegalHold(this.apiHandler.role);
     packs.grantWrite(this.assembler.role);
@@ -147,7 +154,6 @@ export class PackApi extends Construct {
 
     acknowledgeSqsEventSource(this.assembler.function);
 
-    this.api = this.restApi(props);
     this.auditorRole = new iam.Role(this, "AuditorRole", {
       description: "Assumed by auditors to request evidence packs and verify signatures",
       assumedBy: new iam.CompositePrincipal(
@@ -155,6 +161,7 @@ export class PackApi extends Construct {
       ),
       maxSessionDuration: Duration.hours(1),
     });
+    this.api = this.restApi(props);
     this.auditorRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["execute-api:Invoke"],
@@ -164,11 +171,15 @@ export class PackApi extends Construct {
       }),
     );
     keys.allowVerifying(this.auditorRole);
-    Validations.of(this.auditorRole).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<PackApiRestApi>/v1/GET/packs/*]",
-      reason:
-        "The * stands for the {packId} path parameter: execute-api ARNs have no other way to name a parameterized route.",
-    });
+    const apiId = `<${stack.getLogicalId(this.api.node.defaultChild as apigateway.CfnRestApi)}>`;
+    for (const [method, path] of PACK_API_ROUTES.filter(([, path]) => path.includes("{"))) {
+      const resource = `arn:${stack.partition}:execute-api:${stack.region}:${stack.account}:${apiId}/${API_STAGE}/${method}${path.replace(/\{[^}]+\}/g, "*")}`;
+      Validations.of(this.auditorRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          "The * stands for a path parameter ({packId} or {caseId}): execute-api ARNs have no other way to name a parameterized route.",
+      });
+    }
 
     monitoring.alarmOnDeadLetters("PackRequests", this.requests.deadLetterQueue);
     monitoring.alarmOnDeadLetters("PackApiAsync", this.apiHandler.deadLetterQueue);
@@ -191,8 +202,27 @@ export class PackApi extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const callers = [this.auditorRole.roleArn, ...props.config.securityPrincipals];
     const api = new apigateway.RestApi(this, "RestApi", {
       description: "Evidence packs and legal holds (IAM authorization)",
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: "AuditorsInvoke",
+            principals: [this.auditorRole],
+            actions: ["execute-api:Invoke"],
+            resources: ["execute-api:/*"],
+          }),
+          new iam.PolicyStatement({
+            sid: "NobodyElseInvokes",
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ["execute-api:Invoke"],
+            resources: ["execute-api:/*"],
+            conditions: { ArnNotEquals: { "aws:PrincipalArn": callers } },
+          }),
+        ],
+      }),
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: false,
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
@@ -227,6 +257,7 @@ export class PackApi extends Construct {
     });
     const model = (name: keyof typeof MODELS) =>
       api.addModel(name, {
+        modelName: name,
         contentType: "application/json",
         schema: {
           schema: apigateway.JsonSchemaVersion.DRAFT4,
@@ -301,7 +332,6 @@ export class PackApi extends Construct {
     const cacheReason =
       "Responses are per-request pack status and short-lived presigned download links; caching them would serve stale status and links across callers.";
     Validations.of(api).acknowledge(
-      { id: "AwsSolutions-APIG6", reason: "Execution logging is on (INFO) for the whole stage." },
       ...inEveryCompliancePack("APIGWCacheEnabledAndEncrypted", cacheReason),
       {
         id: "AwsSolutions-COG4",
@@ -341,17 +371,16 @@ export class PackApi extends Construct {
         resources: [executionLogs.logGroupArn],
       }),
     );
+    const executionLogGroups = stack.formatArn({
+      service: "logs",
+      resource: "log-group",
+      resourceName: "API-Gateway-Execution-Logs_*",
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["logs:CreateLogGroup", "logs:DescribeLogGroups"],
-        resources: [
-          stack.formatArn({
-            service: "logs",
-            resource: "log-group",
-            resourceName: "API-Gateway-Execution-Logs_*",
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        resources: [executionLogGroups],
       }),
     );
     const account = new apigateway.CfnAccount(this, "ApiGatewayAccount", {
@@ -360,7 +389,7 @@ export class PackApi extends Construct {
     account.node.addDependency(executionLogs);
     api.deploymentStage.node.addDependency(account);
     Validations.of(role).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:API-Gateway-Execution-Logs_*]",
+      id: `AwsSolutions-IAM5[Resource::${executionLogGroups}]`,
       reason:
         "API Gateway checks for its execution log groups by name prefix (CreateLogGroup, DescribeLogGroups) before writing; writes go only to this API's own log group.",
     });

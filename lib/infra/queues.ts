@@ -9,8 +9,17 @@ const DEAD_LETTER_RETENTION = Duration.days(14);
 /**
  * A dead-letter queue: encrypted with the data key, TLS only, kept 14 days. Every DLQ gets a
  * depth alarm (see Monitoring), which is why a DLQ needs no DLQ of its own.
+ *
+ * `failuresOf` names what sends its failures here when that is not an SQS redrive policy or a
+ * Lambda DLQ (an EventBridge target, a stream's on-failure destination, an SNS subscription):
+ * cdk-nag then cannot see the queue is a DLQ, and the acknowledgement says whose it is.
  */
-export function deadLetterQueue(scope: Construct, id: string, dataKey: kms.IKey): sqs.Queue {
+export function deadLetterQueue(
+  scope: Construct,
+  id: string,
+  dataKey: kms.IKey,
+  failuresOf?: string,
+): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: dataKey,
@@ -18,12 +27,17 @@ export function deadLetterQueue(scope: Construct, id: string, dataKey: kms.IKey)
     enforceSSL: true,
     retentionPeriod: DEAD_LETTER_RETENTION,
   });
-  const reason =
-    "This queue is itself a dead-letter queue: a further DLQ would only move the same messages, and its depth alarm pages on the first message.";
-  Validations.of(queue).acknowledge(
-    { id: "AwsSolutions-SQS3", reason },
-    { id: "Serverless-SQSRedrivePolicy", reason },
-  );
+  Validations.of(queue).acknowledge({
+    id: "Serverless-SQSRedrivePolicy",
+    reason:
+      "This queue is itself a dead-letter queue: a further DLQ would only move the same messages, and its depth alarm pages on the first message.",
+  });
+  if (failuresOf !== undefined) {
+    Validations.of(queue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: `This queue is the dead-letter queue of ${failuresOf}, a reference cdk-nag does not follow; its depth alarm pages on the first message.`,
+    });
+  }
   return queue;
 }
 

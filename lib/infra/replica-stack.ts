@@ -3,7 +3,6 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
 import type { EvidencePlaneConfig } from "../config/config.ts";
-import { acknowledgeInlinePolicies } from "./acknowledgements.ts";
 import { KEY_ADMIN_ACTIONS } from "./keys.ts";
 import { accessLogsBucket, LockedBucket } from "./storage.ts";
 
@@ -75,7 +74,6 @@ export class ReplicaStack extends Stack {
         ],
       }),
     });
-    acknowledgeInlinePolicies(this);
     dataKey.addAlias(names.keyAlias);
 
     const logs = accessLogsBucket(this, "AccessLogs", config.retention["key-usage"].days);

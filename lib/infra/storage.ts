@@ -56,19 +56,11 @@ export function accessLogsBucket(scope: Construct, id: string, retentionDays: nu
       resources: [bucket.bucketArn, bucket.arnForObjects("*")],
     }),
   );
-  const noSelfLogs =
-    "This bucket receives the server access logs of the plane's buckets; logging it into itself would loop and logging it elsewhere needs yet another unlogged bucket.";
-  const sseS3Only =
-    "S3 server access log delivery supports only SSE-S3 on the target bucket; SSE-KMS would drop the logs.";
   Validations.of(bucket).acknowledge(
-    { id: "AwsSolutions-S1", reason: noSelfLogs },
-    ...inEveryCompliancePack("S3BucketLoggingEnabled", noSelfLogs),
-    ...inEveryCompliancePack("S3DefaultEncryptionKMS", sseS3Only),
-    {
-      id: "NIST.800.53.R5-S3BucketDefaultLockEnabled",
-      reason:
-        "S3 does not deliver server access logs into a bucket with Object Lock default retention; deletes are denied by the bucket policy instead.",
-    },
+    ...inEveryCompliancePack(
+      "S3DefaultEncryptionKMS",
+      "S3 server access log delivery supports only SSE-S3 on the target bucket; SSE-KMS would drop the logs.",
+    ),
     ...replicationNotNeeded(
       "Access logs are operational logs kept one retention period; evidence itself is replicated when replicaRegion is configured.",
     ),

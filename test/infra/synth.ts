@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { type EvidencePlaneConfig, parseConfig } from "../../lib/config/index.ts";
 import { CONFIG_FILE_CONTEXT_KEY } from "../../lib/config/load.ts";
 import { addEvidencePlane, type EvidencePlaneStacks } from "../../lib/infra/app.ts";
+import type { HandlerEntries } from "../../lib/infra/bundling.ts";
+import { handlerEntry } from "../../lib/infra/bundling.ts";
 import { applyNagPacks } from "../../lib/infra/nag.ts";
 
 /** The worked example, as raw JSON, for tests to vary. */
@@ -38,7 +40,7 @@ export interface Synthesized {
  */
 export function synthesize(
   overrides: Record<string, unknown> = {},
-  options: { bundle?: boolean; nag?: boolean } = {},
+  options: { bundle?: boolean; nag?: boolean; handlerEntries?: Partial<HandlerEntries> } = {},
 ): Synthesized {
   const config = parseConfig({ ...EXAMPLE_CONFIG, ...overrides });
   const app = new App({
@@ -47,7 +49,11 @@ export function synthesize(
       ...(options.bundle ? {} : { "aws:cdk:bundling-stacks": [] }),
     },
   });
-  const stacks = addEvidencePlane(app, config);
+  const stacks = addEvidencePlane(
+    app,
+    config,
+    options.handlerEntries ? { handlerEntries: options.handlerEntries } : {},
+  );
   if (options.nag) applyNagPacks(app);
   // One synthesis for every template: Template.fromStack would synthesize the app per stack.
   const assembly = app.synth();
@@ -89,4 +95,16 @@ export function statementsOf(document: unknown): TemplateStatement[] {
 export function actionsOf(statement: TemplateStatement): string[] {
   if (statement.Action === undefined) return [];
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+/**
+ * The pack API's and key-usage consumer's handlers, standing in with the archive handler for
+ * any not yet written, so the stack's every part is synthesized and checked.
+ */
+export function everyHandler(): Partial<HandlerEntries> {
+  const standIn = handlerEntry("archive");
+  const optional = ["pack-api", "pack-assembler", "key-usage"] as const;
+  return Object.fromEntries(
+    optional.map((name) => [name, existsSync(handlerEntry(name)) ? handlerEntry(name) : standIn]),
+  );
 }
