@@ -31,6 +31,27 @@ const API_CALL_DETAIL_TYPE = "AWS API Call via CloudTrail";
  */
 const ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
 
+/** Calls that change the data key or who may use it: forwarded as key-usage evidence. */
+export const DATA_KEY_ADMIN_CALLS = [
+  "CancelKeyDeletion",
+  "CreateAlias",
+  "CreateGrant",
+  "DeleteAlias",
+  "DisableKey",
+  "DisableKeyRotation",
+  "EnableKey",
+  "EnableKeyRotation",
+  "PutKeyPolicy",
+  "RetireGrant",
+  "RevokeGrant",
+  "RotateKeyOnDemand",
+  "ScheduleKeyDeletion",
+  "TagResource",
+  "UntagResource",
+  "UpdateAlias",
+  "UpdateKeyDescription",
+] as const;
+
 export interface AuditTrailProps {
   readonly config: EvidencePlaneConfig;
   readonly keys: EvidenceKeys;
@@ -48,8 +69,9 @@ export interface AuditTrailProps {
  *   an Object Lock bucket, and into CloudWatch Logs where metric filters raise alarms on key
  *   administration (DisableKey, ScheduleKeyDeletion, PutKeyPolicy, CreateGrant) and on any Sign
  *   by a principal that is not a signing role.
- * - Every KMS call on the evidence keys, forwarded from the default bus to the evidence bus and
- *   from there to the key-usage queue, where it becomes key-usage evidence.
+ * - Every KMS call on the signing key, and every administrative call on the data key, forwarded
+ *   from the default bus to the evidence bus and from there to the key-usage queue, where it
+ *   becomes key-usage evidence.
  */
 export class AuditTrail extends Construct {
   readonly trail: cloudtrail.Trail;
@@ -113,11 +135,22 @@ export class AuditTrail extends Construct {
     monitoring.alarmOnDeadLetters("KeyUsageQueue", this.keyUsage.deadLetterQueue);
   }
 
-  private keyCallPattern(keyArns: readonly string[]): events.EventPattern {
+  /**
+   * Every call on the signing key, and the administrative calls on the data key. The data key's
+   * routine use (Decrypt, GenerateDataKey by SQS, EventBridge, DynamoDB, S3 on every message)
+   * is left out on purpose: forwarding it through the encrypted bus and queue would itself call
+   * the data key, a loop that feeds itself. Those calls stay in the trail.
+   */
+  private keyCallPattern(keys: EvidenceKeys): events.EventPattern {
     return {
       source: ["aws.kms"],
       detailType: [API_CALL_DETAIL_TYPE],
-      detail: { resources: { ARN: [...keyArns] } },
+      detail: {
+        $or: [
+          { resources: { ARN: [keys.signingKey.keyArn] } },
+          { resources: { ARN: [keys.dataKey.keyArn] }, eventName: [...DATA_KEY_ADMIN_CALLS] },
+        ],
+      },
     };
   }
 
@@ -127,7 +160,6 @@ export class AuditTrail extends Construct {
     evidenceBus: events.IEventBus,
     monitoring: Monitoring,
   ): void {
-    const keyArns = [keys.signingKey.keyArn, keys.dataKey.keyArn];
     const forwardDeadLetters = deadLetterQueue(
       this,
       "ForwardDeadLetters",
@@ -136,7 +168,7 @@ export class AuditTrail extends Construct {
     );
     const forward = new events.Rule(this, "ForwardKeyCalls", {
       description: "KMS calls on the evidence keys, to the evidence bus",
-      eventPattern: this.keyCallPattern(keyArns),
+      eventPattern: this.keyCallPattern(keys),
       targets: [
         new targets.EventBus(evidenceBus, {
           deadLetterQueue: forwardDeadLetters,
@@ -154,7 +186,7 @@ export class AuditTrail extends Construct {
     const toQueue = new events.Rule(this, "KeyCallsToKeyUsage", {
       eventBus: evidenceBus,
       description: "Forwarded KMS calls on the evidence keys, to the key-usage queue",
-      eventPattern: { ...this.keyCallPattern(keyArns), account: [Stack.of(this).account] },
+      eventPattern: { ...this.keyCallPattern(keys), account: [Stack.of(this).account] },
       targets: [
         new targets.SqsQueue(this.keyUsage.queue, {
           deadLetterQueue: queueDeadLetters,

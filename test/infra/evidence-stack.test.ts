@@ -1,6 +1,7 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION } from "../../lib/core/retention.ts";
+import { DATA_KEY_ADMIN_CALLS } from "../../lib/infra/audit-trail.ts";
 import { EVIDENCE_TABLE_DENIED_ACTIONS } from "../../lib/infra/event-table.ts";
 import { KEY_ADMIN_ACTIONS } from "../../lib/infra/keys.ts";
 import { LOCKED_BUCKET_DENIED_ACTIONS } from "../../lib/infra/storage.ts";
@@ -508,7 +509,7 @@ describe("audit trail", () => {
     });
   });
 
-  it("forwards KMS calls on the evidence keys, read-only ones included, to the evidence bus and the key-usage queue", () => {
+  it("forwards every signing-key call, read-only ones included, and data-key administration, to the evidence bus and the key-usage queue", () => {
     const forwards = Object.values(resourcesOf(template, "AWS::Events::Rule")).filter(
       (rule) =>
         (rule.Properties.EventPattern as { source?: unknown }).source?.toString() === "aws.kms",
@@ -520,11 +521,31 @@ describe("audit trail", () => {
         State: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
         EventPattern: {
           "detail-type": ["AWS API Call via CloudTrail"],
-          detail: { resources: { ARN: [expect.anything(), expect.anything()] } },
+          detail: {
+            $or: [
+              {
+                resources: {
+                  ARN: [{ "Fn::GetAtt": [expect.stringMatching(/^KeysSigning/), "Arn"] }],
+                },
+              },
+              {
+                resources: { ARN: [{ "Fn::GetAtt": [expect.stringMatching(/^KeysData/), "Arn"] }] },
+                eventName: [...DATA_KEY_ADMIN_CALLS],
+              },
+            ],
+          },
         },
       });
     }
     expect(forwards.filter((rule) => rule.Properties.EventBusName === undefined)).toHaveLength(1);
+  });
+
+  it("does not forward the data key's routine use, which the forwarding itself would cause", () => {
+    expect(DATA_KEY_ADMIN_CALLS).not.toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^(Decrypt|Encrypt|GenerateDataKey|ReEncrypt)/),
+      ]),
+    );
   });
 });
 
