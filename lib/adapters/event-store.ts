@@ -128,6 +128,18 @@ export class DynamoEventStore {
     };
   }
 
+  /** The record item at `stream`/`seq`, read consistently. */
+  async getRecord(stream: string, seq: number): Promise<StoredRecord | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: stream, sk: seq }),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toStoredRecord(unmarshall(out.Item)) : undefined;
+  }
+
   /**
    * Writes the record at its seq and the event id's marker in one transaction, each only if
    * absent, so two writers can neither fork a stream nor record one event twice.

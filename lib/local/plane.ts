@@ -65,6 +65,8 @@ export interface LocalPlaneOptions {
   readonly writeEndpointsFile?: boolean;
   /** Port of the local API. @default a free port */
   readonly apiPort?: number;
+  /** The archive stream mapping's retries. @default { maxRetries: 3, retryBaseMs: 50 } */
+  readonly archiveRetry?: { readonly maxRetries?: number; readonly retryBaseMs?: number };
   /** Wraps the ingest function (tests inject crashes here). */
   readonly decorateIngest?: (ingest: IngestFunction) => IngestFunction;
   readonly onProgress?: (message: string) => void;
@@ -196,6 +198,7 @@ export async function startLocalPlane(options: LocalPlaneOptions = {}): Promise<
       handler: (event: DynamoDBStreamEvent) =>
         archiveHandler(event, lambdaContext("evidence-archive")),
       onFailure: (failure) => archiveFailures.send(JSON.stringify(failure)),
+      ...options.archiveRetry,
       ...(options.onError ? { onError: options.onError } : {}),
     });
     sqsPoller.start();

@@ -27,6 +27,8 @@ export interface StreamPollerOptions {
   readonly onError?: (error: unknown) => void;
   /** Milliseconds between polls of an empty shard. @default 200 */
   readonly idleMs?: number;
+  /** First retry delay, doubled on each retry up to 2 s. @default 50 */
+  readonly retryBaseMs?: number;
 }
 
 /**
@@ -130,7 +132,7 @@ export class StreamPoller {
       this.attempts.delete(shardId);
       return true;
     }
-    await sleep(Math.min(2_000, 50 * 2 ** attempts));
+    await sleep(Math.min(2_000, (this.options.retryBaseMs ?? 50) * 2 ** attempts));
     return true;
   }
 

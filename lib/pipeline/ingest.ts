@@ -28,6 +28,7 @@ import type { PipelineLogger, PipelineMetrics } from "./telemetry.ts";
 export interface IngestEventStore {
   readHead(stream: string): Promise<StreamHead | undefined>;
   getEventMarker(eventId: string): Promise<EventMarker | undefined>;
+  getRecord(stream: string, seq: number): Promise<{ readonly signed: string } | undefined>;
   append(record: RecordItem, eventDigest: Digest): Promise<AppendOutcome>;
   recordAbandonedSignature(signature: {
     requestId: string;
@@ -132,8 +133,9 @@ export async function ingestMessage(
       source: envelope.source,
     });
     const signed = await signRecord(built.record, deps.signer, clock(), built.digest);
-    const outcome = await deps.store.append(recordItem(event, signed, built.digest), digest);
-    if (outcome.kind === "appended") {
+    const item = recordItem(event, signed, built.digest);
+    const outcome = await deps.store.append(item, digest);
+    if (outcome.kind === "appended" || (await isOwnWrite(outcome, item, deps.store))) {
       deps.metrics.addMetric("EventsRecorded", "Count", 1);
       deps.logger.info("event recorded", {
         eventId: event.id,
@@ -165,6 +167,21 @@ export async function ingestMessage(
   throw new AppendContentionError(
     `event ${event.id} lost the race for the next seq ${maxAttempts} times; it stays on the queue and is retried`,
   );
+}
+
+/**
+ * True when the transaction was refused only because an earlier attempt of this same call had
+ * succeeded (a retry after a lost response): the table holds exactly this signed record.
+ */
+async function isOwnWrite(
+  outcome: AppendOutcome,
+  item: RecordItem,
+  store: IngestEventStore,
+): Promise<boolean> {
+  if (outcome.kind !== "event-known") return false;
+  if (outcome.marker.stream !== item.stream || outcome.marker.seq !== item.seq) return false;
+  const stored = await store.getRecord(item.stream, item.seq);
+  return stored?.signed === item.signed;
 }
 
 async function onKnownEvent(
