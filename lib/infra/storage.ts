@@ -193,11 +193,14 @@ export class LockedBucket extends Construct {
     );
   }
 
-  /** Lets `grantee` write new objects (and their retention) under `prefix`; never delete. */
+  /**
+   * Lets `grantee` write new objects (and their retention) under `prefix`, in one part or many
+   * (abandoning an unfinished multipart upload removes no object); never delete.
+   */
   grantWrite(grantee: iam.IGrantable, prefix = "*"): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ["s3:PutObject", "s3:PutObjectRetention"],
+        actions: ["s3:PutObject", "s3:PutObjectRetention", "s3:AbortMultipartUpload"],
         resources: [this.bucket.arnForObjects(prefix)],
       }),
     );
