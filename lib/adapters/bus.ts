@@ -86,7 +86,9 @@ export class EvidenceBus {
           });
       });
       if (failed.length === 0) return;
-      if (attempt >= this.maxAttempts) throw new PutEventsError(failed);
+      if (attempt >= this.maxAttempts) {
+        throw new PutEventsError(failed.map(({ index: _index, ...failure }) => failure));
+      }
       pending = failed;
       await sleep(Math.random() * Math.min(5_000, 50 * 2 ** attempt));
     }
