@@ -89,6 +89,14 @@ export class IngestPipeline extends Construct {
       kmsKey: dataKey,
       deadLetterQueue: this.busDeadLetters,
     });
+    this.busDeadLetters.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal("events.amazonaws.com")],
+        actions: ["sqs:SendMessage"],
+        resources: [this.busDeadLetters.queueArn],
+        conditions: { ArnEquals: { "aws:SourceArn": this.bus.eventBusArn } },
+      }),
+    );
     this.allowProducers(config);
     this.bus.archive("Archive", {
       description: "Every evidence event, for replay after an outage",

@@ -371,6 +371,26 @@ describe("evidence bus", () => {
     });
   });
 
+  it("may send what it cannot deliver to its own DLQ, and nothing else may", () => {
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [{ Ref: Match.stringLikeRegexp("^IngestBusDeadLetters") }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Principal: { Service: "events.amazonaws.com" },
+            Condition: {
+              ArnEquals: {
+                "aws:SourceArn": { "Fn::GetAtt": [Match.stringLikeRegexp("^IngestBus"), "Arn"] },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it("routes evidence.* sources to the ingest queue, with a target DLQ and bounded retries", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: { source: [{ prefix: "evidence." }] },
