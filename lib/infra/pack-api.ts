@@ -317,17 +317,27 @@ export class PackApi extends Construct {
       webAclArn: webAcl.attrArn,
       resourceArn: api.deploymentStage.stageArn,
     });
+    // WAF delivers only to log groups whose names start with aws-waf-logs-, named by an ARN
+    // without the ":*" suffix that the log group's own Arn attribute carries.
+    const wafLogGroupName = `aws-waf-logs-${stack.stackName}-pack-api`;
     const wafLogs = new logs.LogGroup(this, "WafLogs", {
-      // WAF delivers only to log groups whose names start with aws-waf-logs-.
-      logGroupName: `aws-waf-logs-${stack.stackName}-pack-api`,
+      logGroupName: wafLogGroupName,
       encryptionKey: keys.dataKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new wafv2.CfnLoggingConfiguration(this, "WafLogging", {
+    const wafLogging = new wafv2.CfnLoggingConfiguration(this, "WafLogging", {
       resourceArn: webAcl.attrArn,
-      logDestinationConfigs: [wafLogs.logGroupArn],
+      logDestinationConfigs: [
+        stack.formatArn({
+          service: "logs",
+          resource: "log-group",
+          resourceName: wafLogGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     });
+    wafLogging.node.addDependency(wafLogs);
 
     const cacheReason =
       "Responses are per-request pack status and short-lived presigned download links; caching them would serve stale status and links across callers.";

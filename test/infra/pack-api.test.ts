@@ -82,7 +82,9 @@ describe("pack API", () => {
       ResourceArn: Match.anyValue(),
     });
     template.hasResourceProperties("AWS::WAFv2::LoggingConfiguration", {
-      LogDestinationConfigs: [Match.anyValue()],
+      LogDestinationConfigs: [
+        "arn:aws:logs:eu-west-1:111111111111:log-group:aws-waf-logs-evidence-plane-evidence-pack-api",
+      ],
     });
   });
 
