@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, verify } from "node:crypto";
+import { hash, type KeyObject, verify } from "node:crypto";
 import { canonicalBytes } from "../canonical/index.ts";
 import type { Digest } from "../digest.ts";
 import { validateEvent } from "../events/index.ts";
@@ -99,7 +99,8 @@ function readLine(text: string): LineRecord | string {
 }
 
 function sha256(bytes: Uint8Array): Digest {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  // One-shot: no Hash object per record, so nothing for the garbage collector to finalize.
+  return `sha256:${hash("sha256", bytes, "hex")}`;
 }
 
 function eventDigestOf(recordBytes: Buffer, event: object): Digest | undefined {
