@@ -42,7 +42,7 @@ export class ArchiveMismatchError extends Error {
  * a stream's records listed in order.
  *
  * @example
- * recordKey("release/r-42", 7) // "records/5d/release/r-42/000000000007.json"
+ * recordKey("release/r-42", 7) // "records/56/release/r-42/000000000007.json"
  */
 export function recordKey(stream: string, seq: number): string {
   const spread = createHash("sha256").update(stream).digest("hex").slice(0, 2);
