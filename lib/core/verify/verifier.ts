@@ -219,7 +219,11 @@ class Verification {
       const hash = createHash("sha256");
       let size = 0;
       const locks = archiveLocksIndex(path) !== undefined && !duplicate;
-      if (locks) this.locks.startFile(path, () => this.seenStreams());
+      if (locks) {
+        // Entries are checked against every record's stream: apply the batches still queued.
+        while (this.queue.length > 0) await this.applyNext();
+        this.locks.startFile(path, () => this.seenStreams());
+      }
       for await (const chunk of entry.content) {
         hash.update(chunk);
         size += chunk.length;
