@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { CallerIdentity, IdentifyCaller } from "./caller-identity.ts";
 import { lambdaContext } from "./lambda-context.ts";
 
 /** A Lambda handler behind an API Gateway REST proxy integration. */
@@ -34,14 +35,17 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  */
 export async function startLocalApi(
   routes: readonly ProxyRoute[],
-  options: { port?: number; stage?: string } = {},
+  options: { port?: number; stage?: string; identify?: IdentifyCaller } = {},
 ): Promise<LocalApi> {
   const compiled = routes.map((route) => ({ route, match: compilePath(route.path) }));
+  const identify = options.identify ?? (async () => undefined);
   const server = createServer((request, response) => {
-    handle(request, response, compiled, options.stage ?? "local").catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
-      response.end(JSON.stringify({ message: `local API error: ${(error as Error).message}` }));
-    });
+    handle(request, response, compiled, options.stage ?? "local", identify).catch(
+      (error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+        response.end(JSON.stringify({ message: `local API error: ${(error as Error).message}` }));
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -97,6 +101,7 @@ async function handle(
   response: ServerResponse,
   routes: ReadonlyArray<{ route: ProxyRoute; match: Matcher }>,
   stage: string,
+  identify: IdentifyCaller,
 ): Promise<void> {
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
   const method = request.method ?? "GET";
@@ -115,7 +120,9 @@ async function handle(
     return;
   }
   const body = await readBody(request);
+  const caller = await identify(request.headers);
   const event = toProxyEvent(request, url, method, body, found.route.path, found.params, stage);
+  if (caller) withCaller(event, caller);
   const result = await found.route.handler(event, lambdaContext("api"));
   writeResult(response, result);
 }
@@ -208,6 +215,16 @@ function toProxyEvent(
       resourcePath: resource,
     },
   };
+}
+
+/** Fills in the identity API Gateway's IAM authorization would put in the request context. */
+function withCaller(event: APIGatewayProxyEvent, caller: CallerIdentity): void {
+  const identity = event.requestContext.identity;
+  identity.userArn = caller.userArn;
+  identity.caller = caller.caller;
+  identity.accountId = caller.accountId;
+  identity.accessKey = caller.accessKey;
+  identity.user = caller.caller;
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {

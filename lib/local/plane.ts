@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
@@ -30,10 +28,12 @@ import type { ArchiveDeps } from "../pipeline/archive.ts";
 import type { IngestDeps } from "../pipeline/ingest.ts";
 import { type ReconcileReport, reconcileArchive } from "../pipeline/reconcile.ts";
 import { CountingMetrics } from "../pipeline/telemetry.ts";
-import { healthRoute, type LocalApi, type ProxyRoute, startLocalApi } from "./api-server.ts";
+import { healthRoute, type LocalApi, startLocalApi } from "./api-server.ts";
+import { emulatorCallerIdentity } from "./caller-identity.ts";
 import { type Emulator, localStateDir, PROJECT_ROOT, startEmulator } from "./emulator/index.ts";
 import { type LocalEndpoints, writeEndpoints } from "./endpoints.ts";
 import { lambdaContext } from "./lambda-context.ts";
+import { type LocalPackService, localPackService } from "./pack-service.ts";
 import {
   LOCAL_PLANE_SETTINGS,
   type PlaneResources,
@@ -206,8 +206,18 @@ export async function startLocalPlane(options: LocalPlaneOptions = {}): Promise<
     streamPoller.start();
     stoppers.push(() => streamPoller.stop());
 
-    const api = await startApi(target, resources, options.apiPort);
+    const { api, packs } = await startApi(
+      target,
+      resources,
+      settings,
+      clients,
+      logLevel,
+      options.apiPort,
+      options.onError,
+    );
     stoppers.push(() => api.stop());
+    packs.poller.start();
+    stoppers.push(() => packs.poller.stop());
 
     const publicKey = await signer.publicKey();
     const state = localStateDir(root);
@@ -282,36 +292,30 @@ export async function startLocalPlane(options: LocalPlaneOptions = {}): Promise<
 }
 
 /**
- * Serves the health route and, when the pack API function exists, every other path through its
- * handler, with the environment the stack gives it.
+ * Serves the health route and the pack API through functions/pack-api.ts (callers identified
+ * from their SigV4 signature, as API Gateway's IAM authorization does), and runs the pack
+ * assembler behind a poller of the pack-requests queue.
  */
 async function startApi(
   target: AwsTarget,
   resources: PlaneResources,
+  settings: PlaneSettings,
+  clients: PlaneClients,
+  logLevel: LocalLogLevel,
   port: number | undefined,
-): Promise<LocalApi> {
-  const routes: ProxyRoute[] = [healthRoute];
-  const packApi = join(PROJECT_ROOT, "functions", "pack-api.ts");
-  if (existsSync(packApi)) {
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: target.endpoint,
-      AWS_REGION: target.region,
-      AWS_ACCESS_KEY_ID: target.credentials?.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: target.credentials?.secretAccessKey,
-      EVENT_TABLE: resources.table,
-      EVIDENCE_BUCKET: resources.evidenceBucket,
-      PACKS_BUCKET: resources.packsBucket,
-      PACK_JOBS_TABLE: resources.packJobsTable,
-      SIGNING_KEY_ID: resources.signingKeyId,
-    });
-    const module = (await import(pathToFileURL(packApi).href)) as { handler?: unknown };
-    if (typeof module.handler === "function") {
-      routes.push({
-        method: "ANY",
-        path: "/{proxy+}",
-        handler: module.handler as ProxyRoute["handler"],
-      });
-    }
-  }
-  return startLocalApi(routes, port === undefined ? {} : { port });
+  onError: ((error: unknown) => void) | undefined,
+): Promise<{ api: LocalApi; packs: LocalPackService }> {
+  const packs = localPackService({
+    target,
+    resources,
+    settings,
+    clients,
+    logLevel,
+    ...(onError ? { onError } : {}),
+  });
+  const api = await startLocalApi([healthRoute, packs.route], {
+    ...(port === undefined ? {} : { port }),
+    identify: emulatorCallerIdentity(target.endpoint ?? "", target.region),
+  });
+  return { api, packs };
 }

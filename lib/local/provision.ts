@@ -92,6 +92,10 @@ export interface PlaneResources {
   readonly evidenceBucket: string;
   readonly packsBucket: string;
   readonly packJobsTable: string;
+  /** Pack requests the assembler consumes (with a dead-letter queue after 3 deliveries). */
+  readonly packRequestsQueueUrl: string;
+  readonly packRequestsQueueArn: string;
+  readonly packRequestsDlqUrl: string;
   /** ARN of the ECC_NIST_P256 SIGN_VERIFY key. */
   readonly signingKeyId: string;
   /** ARN of the symmetric key that encrypts the buckets and tables. */
@@ -137,6 +141,18 @@ export async function provisionPlane(
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: ingestDlq.arn,
         maxReceiveCount: settings.maxReceiveCount,
+      }),
+    });
+
+    const packRequestsDlq = await ensureQueue(sqs, `${p}-pack-requests-dlq`, {
+      MessageRetentionPeriod: String(14 * 86_400),
+    });
+    const packRequests = await ensureQueue(sqs, `${p}-pack-requests`, {
+      VisibilityTimeout: String(900),
+      MessageRetentionPeriod: String(14 * 86_400),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: packRequestsDlq.arn,
+        maxReceiveCount: 3,
       }),
     });
 
@@ -224,6 +240,9 @@ export async function provisionPlane(
       evidenceBucket,
       packsBucket,
       packJobsTable,
+      packRequestsQueueUrl: packRequests.url,
+      packRequestsQueueArn: packRequests.arn,
+      packRequestsDlqUrl: packRequestsDlq.url,
       signingKeyId,
       dataKeyId,
     };
