@@ -1,6 +1,8 @@
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import type { QueueMessage, SqsQueue } from "../../lib/adapters/queue.ts";
 import type { DynamoStreamReader, StreamRecord } from "../../lib/adapters/streams.ts";
+import { SqsPoller } from "../../lib/local/sqs-poller.ts";
 import { type StreamFailure, StreamPoller } from "../../lib/local/stream-poller.ts";
 
 /** One shard holding records with sequence numbers 1..n. */
@@ -85,5 +87,87 @@ describe("StreamPoller (the local DynamoDB stream event source mapping)", () => 
     expect(failures[0]?.attempts).toBeGreaterThan(2);
     expect(done).toEqual(expect.arrayContaining(["1", "2", "3", "5", "6", "7", "8"]));
     expect(done).not.toContain("4");
+  });
+});
+
+/** A queue holding messages m1..mn, delivered once each, recording deletes and releases. */
+function fakeQueue(n: number) {
+  const pending: QueueMessage[] = Array.from({ length: n }, (_, i) => ({
+    messageId: `m${i + 1}`,
+    receiptHandle: `r${i + 1}`,
+    body: `{"n":${i + 1}}`,
+    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "1" },
+    md5OfBody: "",
+  }));
+  const deleted: string[] = [];
+  const released: string[] = [];
+  const queue = {
+    receive: async ({ max }: { max: number }) => {
+      const batch = pending.splice(0, max);
+      if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      return batch;
+    },
+    delete: async (messages: QueueMessage[]) => {
+      deleted.push(...messages.map((m) => m.messageId));
+    },
+    release: async (messages: QueueMessage[]) => {
+      released.push(...messages.map((m) => m.messageId));
+    },
+  };
+  return { queue: queue as unknown as SqsQueue, deleted, released };
+}
+
+describe("SqsPoller (the local SQS event source mapping)", () => {
+  it("deletes what succeeded and makes the reported failures visible again", async () => {
+    const { queue, deleted, released } = fakeQueue(4);
+    const events: SQSEvent[] = [];
+    const poller = new SqsPoller({
+      queue,
+      queueArn: "arn:q",
+      region: "us-east-1",
+      concurrency: 1,
+      batchSize: 4,
+      handler: async (event) => {
+        events.push(event);
+        return { batchItemFailures: [{ itemIdentifier: "m2" }] };
+      },
+    });
+
+    poller.start();
+    while (deleted.length + released.length < 4) await new Promise((r) => setTimeout(r, 2));
+    await poller.stop();
+
+    expect(deleted).toEqual(["m1", "m3", "m4"]);
+    expect(released).toEqual(["m2"]);
+    expect(events[0]?.Records[0]).toMatchObject({
+      messageId: "m1",
+      body: '{"n":1}',
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:q",
+      attributes: { ApproximateReceiveCount: "1" },
+    });
+  });
+
+  it("fails the whole batch when the function throws", async () => {
+    const { queue, deleted, released } = fakeQueue(3);
+    const errors: unknown[] = [];
+    const poller = new SqsPoller({
+      queue,
+      queueArn: "arn:q",
+      region: "us-east-1",
+      concurrency: 1,
+      handler: async () => {
+        throw new Error("crash");
+      },
+      onError: (error) => errors.push(error),
+    });
+
+    poller.start();
+    while (released.length < 3) await new Promise((r) => setTimeout(r, 2));
+    await poller.stop();
+
+    expect(deleted).toEqual([]);
+    expect(released).toEqual(["m1", "m2", "m3"]);
+    expect(errors).toHaveLength(1);
   });
 });
