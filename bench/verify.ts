@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { LocalSigner } from "../lib/adapters/signing/local-signer.ts";
 import { sha256Digest } from "../lib/core/digest.ts";
 import { recordStatementBytes } from "../lib/core/statement/index.ts";
-import { bareVerifyRate } from "./lib/bare-verify.ts";
+import { type BareRate, bareVerifyRate } from "./lib/bare-verify.ts";
 import { buildBenchPack } from "./lib/build-pack.ts";
 
 /**
@@ -21,6 +21,7 @@ interface ChildResult {
   readonly records: number;
   readonly problems: unknown[];
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly peakRssMb: number;
 }
 
@@ -101,6 +102,7 @@ export default async function verifyBench(argv: string[]): Promise<void> {
         durationMs: BARE_MS,
       });
 
+    const loadStart = loadavg()[0] ?? 0;
     log("bare crypto.verify, one core");
     const bareOneBefore = await bare(1);
     log("verifying with one worker");
@@ -112,8 +114,12 @@ export default async function verifyBench(argv: string[]): Promise<void> {
     const all = await verifyInChild(pack, keyFile, cores);
     const bareAllAfter = await bare(cores);
 
-    const bareOne = (bareOneBefore + bareOneAfter) / 2;
-    const bareAll = (bareAllBefore + bareAllAfter) / 2;
+    const mean = (a: BareRate, b: BareRate): BareRate => ({
+      perSecond: (a.perSecond + b.perSecond) / 2,
+      perCpuSecond: (a.perCpuSecond + b.perCpuSecond) / 2,
+    });
+    const bareOne = mean(bareOneBefore, bareOneAfter);
+    const bareAll = mean(bareAllBefore, bareAllAfter);
     const oneRate = one.records / one.seconds;
     const allRate = all.records / all.seconds;
     const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -122,16 +128,22 @@ export default async function verifyBench(argv: string[]): Promise<void> {
         bench: "verify",
         records: count,
         recordsPerSec: Math.round(allRate),
-        ratioSingleCore: round(oneRate / bareOne, 3),
-        ratioAllCores: round(allRate / bareAll, 3),
+        ratioSingleCore: round(oneRate / bareOne.perSecond, 3),
+        ratioAllCores: round(allRate / bareAll.perSecond, 3),
         peakRssMb: round(Math.max(one.peakRssMb, all.peakRssMb), 1),
         cores,
         recordsPerSecOneWorker: Math.round(oneRate),
-        bareVerifyPerSecOneCore: Math.round(bareOne),
-        bareVerifyPerSecAllCores: Math.round(bareAll),
+        bareVerifyPerSecOneCore: Math.round(bareOne.perSecond),
+        bareVerifyPerSecAllCores: Math.round(bareAll.perSecond),
+        // Records per CPU second of the whole verifying process (main thread, gunzip, workers)
+        // over bare verifications per CPU second: what the verifier costs beside the bare
+        // signature checks, and unmoved by other work sharing the machine.
+        cpuRatioOneWorker: round(one.records / one.cpuSeconds / bareOne.perCpuSecond, 3),
+        cpuRatioAllCores: round(all.records / all.cpuSeconds / bareAll.perCpuSecond, 3),
         seconds: { oneWorker: round(one.seconds, 2), allCores: round(all.seconds, 2) },
         peakRssMbOneWorker: round(one.peakRssMb, 1),
         packMb: round(packBytes / 1e6, 1),
+        loadAverage: { start: round(loadStart, 2), end: round(loadavg()[0] ?? 0, 2) },
       })}\n`,
     );
   } finally {
