@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -234,7 +234,9 @@ export async function startLocalPlane(options: LocalPlaneOptions = {}): Promise<
     if (options.writeEndpointsFile ?? true) {
       await mkdir(state, { recursive: true });
       await writeFile(publicKeyFile, spkiToPem(publicKey.spki));
-      await writeEndpoints(endpoints, root);
+      const file = await writeEndpoints(endpoints, root);
+      // A stopped plane leaves no endpoints behind for clients to find.
+      stoppers.push(() => rm(file, { force: true }));
     }
 
     const status = () => planeStatus({ store, bucket, ingestQueue, ingestDlq, archiveFailures });
