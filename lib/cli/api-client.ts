@@ -158,3 +158,63 @@ export class PackApiClient {
     return { status: response.status, body: parsed as T };
   }
 }
+
+/** The pack API to talk to, and the local plane's files when it is the local plane's. */
+export interface ApiConnection {
+  readonly client: PackApiClient;
+  /** The local plane's signing public key file, when the API is the local plane's. */
+  readonly localPublicKeyFile?: string;
+}
+
+/** Raised when there is no API to talk to; the message says how to name one. */
+export class NoApiError extends Error {
+  override readonly name = "NoApiError";
+}
+
+/**
+ * Connects to `--api URL`, or to the running local plane's API (.evidence-local/endpoints.json).
+ * Requests are signed with the standard AWS credential chain; against the local plane, when
+ * the chain finds nothing, with placeholder keys the emulator accepts (it identifies them as
+ * its default user).
+ */
+export async function connectToApi(options: {
+  readonly api?: string;
+  readonly region?: string;
+  readonly credentials?: CredentialProvider;
+}): Promise<ApiConnection> {
+  if (options.api) {
+    return {
+      client: new PackApiClient({
+        url: options.api,
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      }),
+    };
+  }
+  const { readEndpoints, NoLocalPlaneError } = await import("../local/endpoints.ts");
+  let endpoints: Awaited<ReturnType<typeof readEndpoints>>;
+  try {
+    endpoints = await readEndpoints();
+  } catch (error) {
+    if (error instanceof NoLocalPlaneError) {
+      throw new NoApiError(`${error.message}, or give the deployed API with --api URL`);
+    }
+    throw error;
+  }
+  const chain = options.credentials ?? (await defaultCredentials());
+  const local: CredentialProvider = async () => {
+    try {
+      return await chain();
+    } catch {
+      return { accessKeyId: "AKIAEVIDENCELOCAL", secretAccessKey: "evidence-local" };
+    }
+  };
+  return {
+    client: new PackApiClient({
+      url: endpoints.apiUrl,
+      region: endpoints.region,
+      credentials: local,
+    }),
+    localPublicKeyFile: endpoints.publicKeyFile,
+  };
+}

@@ -203,12 +203,15 @@ const ROUTES: ReadonlyArray<{
     async run(match, event, deps, budget) {
       const caller = callerOf(event);
       const request = body(event);
-      only(request, ["reason"]);
+      only(request, ["reason", "scope"]);
       const outcome = await releaseLegalHold(
         {
           caseId: reference(decodeURIComponent(match[1] ?? ""), "caseId"),
           reason: text(request.reason, "reason", 2000) as string,
           caller,
+          ...(request.scope === undefined
+            ? {}
+            : { expectedScope: holdScope(parseScope(request.scope, ["release", "window"])) }),
         },
         deps.holds,
         () => budget.remainingMs() < 5_000,

@@ -264,7 +264,7 @@ export async function applyLegalHold(
       `legal hold ${input.caseId} is being released; wait for the release to finish, then apply the case again`,
     );
   }
-  if (JSON.stringify(state.scope) !== JSON.stringify(input.scope)) {
+  if (!sameScope(state.scope, input.scope)) {
     throw new PackServiceError(
       "conflict",
       `legal hold ${input.caseId} already covers ${describeScope(state.scope)}; use a new case id for ${describeScope(input.scope)}`,
@@ -313,7 +313,13 @@ export async function applyLegalHold(
  * as a legal-hold.released event when complete; safe to call again after `complete: false`.
  */
 export async function releaseLegalHold(
-  input: { readonly caseId: string; readonly reason: string; readonly caller: string },
+  input: {
+    readonly caseId: string;
+    readonly reason: string;
+    readonly caller: string;
+    /** When given, the release is refused unless the case covers exactly this scope. */
+    readonly expectedScope?: LegalHoldScope;
+  },
   deps: LegalHoldDeps,
   outOfTime: () => boolean = () => false,
 ): Promise<HoldOutcome> {
@@ -321,6 +327,12 @@ export async function releaseLegalHold(
   const state = await deps.jobs.getHold(input.caseId);
   if (!state) {
     throw new PackServiceError("not-found", `there is no legal hold with case id ${input.caseId}`);
+  }
+  if (input.expectedScope && !sameScope(input.expectedScope, state.scope)) {
+    throw new PackServiceError(
+      "conflict",
+      `legal hold ${input.caseId} covers ${describeScope(state.scope)}, not ${describeScope(input.expectedScope)}; nothing was released`,
+    );
   }
   if (state.appliedBy === input.caller) {
     throw new PackServiceError(
@@ -396,6 +408,18 @@ export async function releaseLegalHold(
     "released",
     done,
     `legal hold ${input.caseId} is released${done.kept > 0 ? `; ${done.kept} object version(s) stay held for other open cases` : ""}`,
+  );
+}
+
+/** Same kind and members; times compared as instants. */
+function sameScope(a: LegalHoldScope, b: LegalHoldScope): boolean {
+  if (a.kind === "release" || b.kind === "release") {
+    return a.kind === "release" && b.kind === "release" && a.releaseId === b.releaseId;
+  }
+  return (
+    Date.parse(a.from) === Date.parse(b.from) &&
+    Date.parse(a.to) === Date.parse(b.to) &&
+    a.service === b.service
   );
 }
 

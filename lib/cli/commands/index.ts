@@ -29,6 +29,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "run the evidence plane on a local AWS emulator (up, status)",
     load: async () => (await import("./local.ts")).localCommand,
   },
+  pack: {
+    summary: "request an evidence pack from the pack API, wait for it, download and verify it",
+    load: async () => (await import("./pack.ts")).packCommand,
+  },
+  "legal-hold": {
+    summary: "place or lift a legal hold on a release's or a window's evidence (recorded)",
+    load: async () => (await import("./legal-hold.ts")).legalHoldCommand,
+  },
   reconcile: {
     summary: "archive every record the evidence bucket lacks, and report mismatches",
     load: async () => (await import("./reconcile.ts")).reconcileCommand,
