@@ -180,7 +180,7 @@ export class EventTable extends Construct {
     grantDataKey(this.dataKey, grantee, "read");
   }
 
-  /** Lets `grantee` create, read and update pack-job status items (never delete them). */
+  /** Lets `grantee` create, read, list and update pack-job status items (never delete them). */
   grantPackJobs(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -188,7 +188,7 @@ export class EventTable extends Construct {
           "dynamodb:GetItem",
           "dynamodb:PutItem",
           "dynamodb:UpdateItem",
-          "dynamodb:Query",
+          "dynamodb:Scan",
           "dynamodb:DescribeTable",
         ],
         resources: [this.packJobs.tableArn],

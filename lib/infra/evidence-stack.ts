@@ -108,6 +108,7 @@ export class EvidenceStack extends Stack {
         ...pipelineProps,
         packs: this.packs,
         evidenceBusName: this.ingest.bus.eventBusName,
+        evidenceBusArn: this.ingest.bus.eventBusArn,
       });
     } else {
       Annotations.of(this).addWarningV2(

@@ -7,6 +7,8 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
 import type { EvidencePlaneConfig } from "../config/config.ts";
+import { EVIDENCE_SOURCE_PREFIX } from "../config/layout.ts";
+import { Reference } from "../core/events/fields.ts";
 import { acknowledgeSqsEventSource, inEveryCompliancePack } from "./acknowledgements.ts";
 import type { HandlerEntries } from "./bundling.ts";
 import type { EventTable } from "./event-table.ts";
@@ -34,8 +36,8 @@ const BOUNDED_TEXT: apigateway.JsonSchema = { type: STRING, minLength: 1, maxLen
 const REFERENCE: apigateway.JsonSchema = {
   type: STRING,
   minLength: 1,
-  maxLength: 128,
-  pattern: "^[A-Za-z0-9._:/-]+$",
+  maxLength: Reference.maxLength ?? 128,
+  ...(Reference.pattern ? { pattern: Reference.pattern } : {}),
 };
 const scopeOf = (...kinds: string[]): apigateway.JsonSchema => ({
   type: OBJECT,
@@ -43,7 +45,11 @@ const scopeOf = (...kinds: string[]): apigateway.JsonSchema => ({
   properties: { kind: { type: STRING, enum: kinds } },
 });
 
-/** Request body models (JSON Schema draft 4), checked by API Gateway before the handler runs. */
+/**
+ * Request body models (JSON Schema draft 4), checked by API Gateway before the handler runs: the
+ * shape only (required members, bounded text, known scope kinds). The handler checks the rest
+ * and answers with a message that names the field.
+ */
 const MODELS = {
   PackRequest: {
     type: OBJECT,
@@ -70,6 +76,7 @@ export interface PackApiProps {
   readonly evidence: LockedBucket;
   readonly packs: LockedBucket;
   readonly evidenceBusName: string;
+  readonly evidenceBusArn: string;
   readonly monitoring: Monitoring;
 }
 
@@ -77,7 +84,9 @@ export interface PackApiProps {
  * The auditors' REST API (IAM authorization on every method, request validation, throttling,
  * access and execution logs, tracing, a WAF web ACL) for evidence packs and legal holds, its
  * handler, the pack-requests queue and the asynchronous pack assembler (the manifest signer),
- * and the auditor role that the configured auditor principals assume.
+ * and the auditor role that the configured auditor principals assume. Both functions read the
+ * table and update pack-job status; they record requests, holds and packs as evidence by
+ * putting events on the evidence bus.
  */
 export class PackApi extends Construct {
   readonly api: apigateway.RestApi;
@@ -129,10 +138,18 @@ export class PackApi extends Construct {
     });
     for (const fn of [this.apiHandler, this.assembler]) {
       table.grantRead(fn.role);
-      table.grantAppend(fn.role);
       table.grantPackJobs(fn.role);
       evidence.grantRead(fn.role);
       packs.grantRead(fn.role);
+      // Requests, holds and packs become evidence through the bus and the ingest, like any
+      // other event: these roles never write the event table.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["events:PutEvents"],
+          resources: [props.evidenceBusArn],
+          conditions: { StringLike: { "events:source": `${EVIDENCE_SOURCE_PREFIX}*` } },
+        }),
+      );
     }
     this.apiHandler.addToRolePolicy(
       new iam.PolicyStatement({

@@ -7,6 +7,7 @@ import { KEY_ADMIN_ACTIONS } from "../../lib/infra/keys.ts";
 import { LOCKED_BUCKET_DENIED_ACTIONS } from "../../lib/infra/storage.ts";
 import {
   actionsOf,
+  everyHandler,
   resourcesOf,
   type Synthesized,
   statementsOf,
@@ -18,7 +19,7 @@ let plane: Synthesized;
 let template: Template;
 
 beforeAll(() => {
-  plane = synthesize();
+  plane = synthesize({}, { handlerEntries: everyHandler() });
   template = plane.evidence;
 });
 
@@ -72,20 +73,18 @@ describe("signing key", () => {
       (s) => s.Effect === "Allow" && actionsOf(s).includes("kms:Sign"),
     );
     const denySign = statements.find((s) => s.Sid === "NobodyElseSigns");
+    const signers = [
+      { "Fn::GetAtt": [expect.stringMatching(/^IngestRole/), "Arn"] },
+      { "Fn::GetAtt": [expect.stringMatching(/^PackApiAssemblerRole/), "Arn"] },
+    ];
 
     expect(allowSign).toHaveLength(1);
-    expect(allowSign[0]?.Principal).toEqual({
-      AWS: { "Fn::GetAtt": [expect.stringMatching(/^IngestRole/), "Arn"] },
-    });
+    expect(allowSign[0]?.Principal).toEqual({ AWS: signers });
     expect(denySign).toMatchObject({
       Effect: "Deny",
       Principal: { AWS: "*" },
       Action: "kms:Sign",
-      Condition: {
-        ArnNotEquals: {
-          "aws:PrincipalArn": [{ "Fn::GetAtt": [expect.stringMatching(/^IngestRole/), "Arn"] }],
-        },
-      },
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": signers } },
     });
   });
 

@@ -177,18 +177,26 @@ describe("manifest signer", () => {
 });
 
 describe("pack functions", () => {
-  it("append request evidence but update only pack-job status", () => {
+  it("record evidence through the bus, never the event table, and update only pack-job status", () => {
     for (const prefix of ["PackApiHandlerRole", "PackApiAssemblerRole"]) {
       const statements = Object.entries(resourcesOf(template, "AWS::IAM::Policy"))
         .filter(([id]) => id.startsWith(prefix))
         .flatMap(([, policy]) => statementsOf(policy.Properties.PolicyDocument));
-      const updates = statements.filter((s) => actionsOf(s).includes("dynamodb:UpdateItem"));
+      const writes = statements.filter((s) =>
+        actionsOf(s).some((a) => /^dynamodb:(PutItem|UpdateItem)$/.test(a)),
+      );
 
-      expect(statements.some((s) => actionsOf(s).includes("dynamodb:PutItem"))).toBe(true);
-      expect(updates).toHaveLength(1);
-      expect(updates[0]?.Resource).toEqual({
+      expect(writes).toHaveLength(1);
+      expect(writes[0]?.Resource).toEqual({
         "Fn::GetAtt": [expect.stringMatching(/^TablesPackJobs/), "Arn"],
       });
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: "events:PutEvents",
+          Resource: { "Fn::GetAtt": [expect.stringMatching(/^IngestBus/), "Arn"] },
+          Condition: { StringLike: { "events:source": "evidence.*" } },
+        }),
+      );
     }
   });
 
