@@ -17,6 +17,7 @@ import {
   RepositoryName,
   Timestamp,
 } from "./fields.ts";
+import type { RuleViolation } from "./violation.ts";
 
 /** The envelope version this catalogue defines. */
 export const SPEC_VERSION = "1.0";
@@ -117,12 +118,7 @@ export interface EventDefinition<T extends string = string, S extends TObject = 
   check(event: Static<S>): RuleViolation[];
 }
 
-/** A problem a rule found, at a path relative to the event (`$.data.window.to`). */
-export interface RuleViolation {
-  readonly path: string;
-  readonly expected: string;
-  readonly found: string;
-}
+export type { RuleViolation } from "./violation.ts";
 
 /** A check on an event that already matches its schema. */
 export type EventRule<E> = (event: E) => RuleViolation | undefined;

@@ -1,4 +1,5 @@
 import { type Static, type TObject, type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
+import { registerPattern } from "./patterns.ts";
 
 /**
  * The building blocks every event schema is made of. Every string has a length bound and every
@@ -9,27 +10,6 @@ import { type Static, type TObject, type TSchema, type TUnsafe, Type } from "@si
 
 /** Object schemas refuse unknown members: a typo must not pass as evidence. */
 export const closed = { additionalProperties: false } as const;
-
-/** A pattern in words, and whether those words already say how long a match is. */
-export interface PatternDescription {
-  /** Read as "expected <text>". */
-  readonly text: string;
-  readonly lengthImplied: boolean;
-}
-
-const patternDescriptions = new Map<string, PatternDescription>();
-
-/**
- * What a value matching `pattern` looks like, in words, for validation messages.
- * Undefined for patterns this module did not define.
- */
-export function describePattern(pattern: string): PatternDescription | undefined {
-  return patternDescriptions.get(pattern);
-}
-
-function describe(pattern: string, text: string, lengthImplied = false): void {
-  patternDescriptions.set(pattern, { text, lengthImplied });
-}
 
 interface PatternedOptions {
   readonly pattern: string;
@@ -43,7 +23,7 @@ interface PatternedOptions {
 
 function patterned(options: PatternedOptions) {
   const { description, lengthImplied, ...schema } = options;
-  describe(options.pattern, description, lengthImplied ?? options.maxLength === undefined);
+  registerPattern(options.pattern, description, lengthImplied ?? options.maxLength === undefined);
   return Type.String(schema);
 }
 
@@ -63,8 +43,8 @@ export function Exactly<const V extends string>(value: V): TUnsafe<V> {
 const SINGLE_LINE = "^[^\\u0000-\\u001f\\u007f]+$";
 // Multi-line text: tab and newlines allowed, other controls refused.
 const MULTI_LINE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]+$";
-describe(SINGLE_LINE, "a single line of text without control characters");
-describe(MULTI_LINE, "text without control characters other than tab and newline");
+registerPattern(SINGLE_LINE, "a single line of text without control characters");
+registerPattern(MULTI_LINE, "text without control characters other than tab and newline");
 
 /** A one-line label: a name, a title, an identifier chosen by a tool. */
 export function Line(maxLength: number) {
@@ -146,7 +126,7 @@ export const Region = patterned({
 
 const TIMESTAMP_PATTERN =
   "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})$";
-describe(
+registerPattern(
   TIMESTAMP_PATTERN,
   "an RFC 3339 date-time with a time zone, such as 2026-03-02T09:30:00Z",
   true,
@@ -163,7 +143,7 @@ export const Timestamp = Type.String({
 });
 
 const HTTPS = "^https://";
-describe(HTTPS, "an https:// URL");
+registerPattern(HTTPS, "an https:// URL");
 
 /** An https URL (links people follow from a report). */
 export const HttpsUrl = Type.String({ format: "uri", pattern: HTTPS, maxLength: 2048 });

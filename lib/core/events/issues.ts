@@ -1,4 +1,3 @@
-import type { ErrorObject } from "ajv";
 import {
   type CanonicalInputError,
   type CanonicalInputErrorCode,
@@ -6,7 +5,8 @@ import {
   MAX_NESTING_DEPTH,
   quoteForDisplay,
 } from "../canonical/index.ts";
-import { describePattern } from "./fields.ts";
+import type { SchemaError as ErrorObject } from "./dispatch.ts";
+import { describePattern } from "./patterns.ts";
 
 /** One reason an event was refused. */
 export interface ValidationIssue {

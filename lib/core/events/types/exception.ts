@@ -11,7 +11,7 @@ import {
   RiskTier,
   Timestamp,
 } from "../fields.ts";
-import { mustFollow } from "../rules.ts";
+import { EXCEPTION_APPROVED_RULES } from "../rules.ts";
 
 const APPROVED = "exception.approved";
 const REVOKED = "exception.revoked";
@@ -49,13 +49,7 @@ export const ExceptionApproved = defineEvent(
     },
     eventOptions(APPROVED, "A time-limited exception to controls was approved."),
   ),
-  [
-    (event) =>
-      mustFollow(
-        { path: "$.data.expiresAt", value: event.data.expiresAt },
-        { path: "$.occurredAt", value: event.occurredAt },
-      ),
-  ],
+  EXCEPTION_APPROVED_RULES,
 );
 
 /** An approved exception was withdrawn before it expired. */

@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { defineEvent, envelope, eventOptions, type RuleViolation, subject } from "../envelope.ts";
+import { defineEvent, envelope, eventOptions, subject } from "../envelope.ts";
 import { Count, closed, Line, ListOf, Reference, Region, Timestamp } from "../fields.ts";
+import { KEY_USAGE_SUMMARIZED_RULES } from "../rules.ts";
 
 const TYPE = "key-usage.summarized";
 
@@ -74,19 +75,6 @@ const AdministrativeCall = Type.Object(
   closed,
 );
 
-function notBefore(
-  later: { path: string; value: string },
-  earlier: { path: string; value: string },
-): RuleViolation | undefined {
-  return Date.parse(later.value) >= Date.parse(earlier.value)
-    ? undefined
-    : {
-        path: later.path,
-        expected: `a time not before ${earlier.path} (${earlier.value})`,
-        found: JSON.stringify(later.value),
-      };
-}
-
 /**
  * Calls on the evidence plane's KMS keys over a window, from CloudTrail: counts per key,
  * principal, operation and source account, every administrative call, and the request ids of
@@ -125,21 +113,7 @@ export const KeyUsageSummarized = defineEvent(
     },
     eventOptions(TYPE, "Use of the evidence plane's KMS keys over a window, from CloudTrail."),
   ),
-  [
-    (event) =>
-      notBefore(
-        { path: "$.data.lastCall", value: event.data.lastCall },
-        { path: "$.data.firstCall", value: event.data.firstCall },
-      ),
-    (event) =>
-      event.data.batch.part <= event.data.batch.parts
-        ? undefined
-        : {
-            path: "$.data.batch.part",
-            expected: `at most $.data.batch.parts (${event.data.batch.parts})`,
-            found: String(event.data.batch.part),
-          },
-  ],
+  KEY_USAGE_SUMMARIZED_RULES,
 );
 
 export type KeyUsageSummarizedEvent = Static<typeof KeyUsageSummarized.schema>;

@@ -11,7 +11,7 @@ import {
   Tagged,
   Timestamp,
 } from "../fields.ts";
-import { mustFollow } from "../rules.ts";
+import { LEGAL_HOLD_RULES } from "../rules.ts";
 
 const APPLIED = "legal-hold.applied";
 const RELEASED = "legal-hold.released";
@@ -31,15 +31,6 @@ const HoldScope = Tagged([
   ),
 ]);
 
-const scopeWindowRule = (event: { data: { scope: Static<typeof HoldScope> } }) => {
-  const scope = event.data.scope;
-  if (scope.kind !== "window") return undefined;
-  return mustFollow(
-    { path: "$.data.scope.to", value: scope.to },
-    { path: "$.data.scope.from", value: scope.from },
-  );
-};
-
 /** Evidence in scope must be kept beyond its retention until the hold is released. */
 export const LegalHoldApplied = defineEvent(
   APPLIED,
@@ -54,7 +45,7 @@ export const LegalHoldApplied = defineEvent(
     },
     eventOptions(APPLIED, "A legal hold was placed on evidence."),
   ),
-  [scopeWindowRule],
+  LEGAL_HOLD_RULES,
 );
 
 /** The hold on the scope is lifted; retention applies again. */
@@ -71,7 +62,7 @@ export const LegalHoldReleased = defineEvent(
     },
     eventOptions(RELEASED, "A legal hold on evidence was released."),
   ),
-  [scopeWindowRule],
+  LEGAL_HOLD_RULES,
 );
 
 export type LegalHoldScope = Static<typeof HoldScope>;

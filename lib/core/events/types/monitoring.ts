@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { defineEvent, envelope, eventOptions, subject } from "../envelope.ts";
 import { closed, Digest, HttpsUrl, Line, ListOf, Window } from "../fields.ts";
-import { mustFollow } from "../rules.ts";
+import { MONITORING_BASELINE_RULES } from "../rules.ts";
 
 const TYPE = "monitoring.baseline";
 
@@ -29,13 +29,7 @@ export const MonitoringBaseline = defineEvent(
     },
     eventOptions(TYPE, "A post-release monitoring baseline was recorded."),
   ),
-  [
-    (event) =>
-      mustFollow(
-        { path: "$.data.observationWindow.to", value: event.data.observationWindow.to },
-        { path: "$.data.observationWindow.from", value: event.data.observationWindow.from },
-      ),
-  ],
+  MONITORING_BASELINE_RULES,
 );
 
 export type MonitoringBaselineEvent = Static<typeof MonitoringBaseline.schema>;

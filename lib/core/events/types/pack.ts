@@ -15,7 +15,7 @@ import {
   Tagged,
   Timestamp,
 } from "../fields.ts";
-import { mustFollow } from "../rules.ts";
+import { PACK_GENERATED_RULES } from "../rules.ts";
 
 const TYPE = "pack.generated";
 
@@ -55,16 +55,7 @@ export const PackGenerated = defineEvent(
     },
     eventOptions(TYPE, "An evidence pack was generated."),
   ),
-  [
-    (event) => {
-      const scope = event.data.scope;
-      if (scope.kind !== "window") return undefined;
-      return mustFollow(
-        { path: "$.data.scope.to", value: scope.to },
-        { path: "$.data.scope.from", value: scope.from },
-      );
-    },
-  ],
+  PACK_GENERATED_RULES,
 );
 
 export type PackScope = Static<typeof PackScope>;
