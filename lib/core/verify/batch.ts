@@ -1,7 +1,7 @@
 import { hash, type KeyObject, verify } from "node:crypto";
 import { canonicalBytes } from "../canonical/index.ts";
 import type { Digest } from "../digest.ts";
-import { validateEvent } from "../events/index.ts";
+import { validateEvent } from "../events/precompiled.ts";
 import { eventBytesOfRecord, recordBytesOfLine } from "../pack/lines.ts";
 import { checkLink } from "../records/chain.ts";
 import { streamFor } from "../records/stream.ts";
