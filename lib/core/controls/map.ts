@@ -1,4 +1,4 @@
-import { CHANGE_CATEGORIES, type ChangeCategory } from "../events/index.ts";
+import { CHANGE_CATEGORIES, type ChangeCategory } from "../events/fields.ts";
 
 /**
  * The control map: which controls a release must pass, by change category. Documented in

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "../canonical/json-value.ts";
+import { CHANGE_CATEGORIES } from "../events/fields.ts";
 import type { ChangeCategory } from "../events/index.ts";
-import { CHANGE_CATEGORIES } from "../events/index.ts";
 import type { EvidenceRecord } from "../records/types.ts";
 
 /**
