@@ -231,7 +231,9 @@ function approvals(
     summary:
       short === 0
         ? `every deployment had its approvals (${groups.length})`
-        : `${short} of ${groups.length} deployment(s) lacked approvals`,
+        : groups.length === 1
+          ? `the deployment to ${groups[0]?.environment} lacked approvals`
+          : `${short} of ${groups.length} deployments lacked approvals`,
     details,
     refs,
     environments: groups.map((g) => g.environment),

@@ -168,7 +168,7 @@ function completenessSection(model: ReportModel): string {
     ]),
   );
   return `<section class="card" id="completeness"><h2>What this pack proves complete</h2>
-<p class="lead">Streams were found by ${esc(c.resolvedBy)}.</p>
+<p class="lead">How the streams were found: ${esc(c.resolvedBy)}.</p>
 <ul class="claims proven">${c.proven.map((line) => `<li>${esc(line)}</li>`).join("")}</ul>
 ${c.notProven.length > 0 ? `<h4>Not proven by this pack</h4><ul class="claims unproven">${c.notProven.map((line) => `<li>${esc(line)}</li>`).join("")}</ul>` : ""}
 <h4>Streams</h4>${streams}</section>`;
