@@ -1,17 +1,21 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { EvidenceBus } from "../adapters/bus.ts";
+import { PackApiClient } from "../cli/api-client.ts";
 import type { JsonObject } from "../core/canonical/index.ts";
-import { PackWriter } from "../core/pack/writer.ts";
+import { REPORT_PATH } from "../core/pack/extensions.ts";
+import { readPackEntries } from "../core/pack/reader.ts";
 import { releaseStream } from "../core/records/index.ts";
 import type { SignedRecord } from "../core/records/types.ts";
 import { keyFingerprint, spkiToPem } from "../core/signing/keys.ts";
 import { verifyPack } from "../core/verify/verifier.ts";
 import { recordKey } from "../pipeline/archive.ts";
 import { demoRelease, EXAMPLE_RELEASE_ID } from "./demo-release.ts";
-import { localStateDir, PROJECT_ROOT } from "./emulator/index.ts";
+import { localStateDir } from "./emulator/index.ts";
 import { attemptVersionDelete } from "./lock-check.ts";
 import { type LocalPlane, startLocalPlane } from "./plane.ts";
 import { queued } from "./status.ts";
@@ -23,7 +27,10 @@ export interface DemoResult {
   readonly recorded: number;
   readonly quarantined: number;
   readonly archived: number;
+  readonly packId: string;
   readonly packPath: string;
+  /** report.html, taken out of the pack for reading. */
+  readonly reportPath: string;
   readonly packValid: boolean;
   readonly tamperedValid: boolean;
   readonly tamperedProblem: string;
@@ -86,11 +93,21 @@ export async function runDemo(say: Say, progress: (line: string) => void): Promi
       `   e.g. ${lastKey} retained until ${head?.retainUntil?.toISOString().slice(0, 10) ?? "?"}`,
     );
 
-    const packPath = await writePack(plane, records, releaseId, pinned);
+    const { packId, packPath, reportPath, requestedBy } = await requestPack(
+      plane,
+      releaseId,
+      pinned,
+      progress,
+    );
     const packBytes = (await stat(packPath)).size;
     say(
-      `4. Evidence pack written: ${relative(process.cwd(), packPath)} (${(packBytes / 1024).toFixed(1)} KiB)`,
+      `4. Evidence pack ${packId} requested through the pack API (POST ${plane.endpoints.apiUrl}/packs, SigV4-signed as ${requestedBy}),`,
     );
+    say(
+      `   assembled from the queue, signed with the KMS key and stored under Object Lock; downloaded by a presigned link:`,
+    );
+    say(`   ${relative(process.cwd(), packPath)} (${(packBytes / 1024).toFixed(1)} KiB)`);
+    say(`   report for people: ${relative(process.cwd(), reportPath)} (open it in a browser)`);
 
     const report = await verifyPack(createReadStream(packPath), {
       trustedKey: pinned.spki,
@@ -138,7 +155,9 @@ export async function runDemo(say: Say, progress: (line: string) => void): Promi
       recorded: settled.recorded,
       quarantined: settled.quarantined,
       archived: settled.archived,
+      packId,
       packPath,
+      reportPath,
       packValid: report.valid,
       tamperedValid: tampered.valid,
       tamperedProblem,
@@ -187,29 +206,59 @@ async function readStream(plane: LocalPlane, stream: string): Promise<SignedReco
   return records;
 }
 
-async function writePack(
+/**
+ * Requests the release's pack through the local pack API (the same handler and assembler as in
+ * Lambda), waits for it, downloads it and takes report.html out of it.
+ */
+async function requestPack(
   plane: LocalPlane,
-  records: SignedRecord[],
   releaseId: string,
   pinned: { spki: Uint8Array },
-): Promise<string> {
+  progress: (line: string) => void,
+): Promise<{ packId: string; packPath: string; reportPath: string; requestedBy: string }> {
   const dir = join(localStateDir(), "packs");
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `${releaseId.replace(/[^A-Za-z0-9._-]/g, "_")}.evidence.tar.gz`);
   await writeFile(join(dir, "signing-public-key.pem"), spkiToPem(pinned.spki));
-  const version = JSON.parse(await readFile(join(PROJECT_ROOT, "package.json"), "utf8")).version;
-  const writer = new PackWriter({
-    publicKey: pinned.spki,
-    signer: plane.signer,
-    scope: { kind: "release", value: releaseId },
-    generator: {
-      name: "evidence-plane",
-      version,
-      identity: `arn:aws:iam::${plane.endpoints.account}:role/evidence-local-demo`,
-    },
+  const api = new PackApiClient({
+    url: plane.endpoints.apiUrl,
+    region: plane.resources.region,
+    // The emulator identifies any access key as its default user.
+    credentials: async () => ({ accessKeyId: "AKIADEMOAUDITOR", secretAccessKey: "demo" }),
   });
-  await writer.write(records, createWriteStream(path));
-  return path;
+  type Job = {
+    packId: string;
+    status: string;
+    requestedBy: string;
+    error?: string;
+    progress?: { records: number; total: number };
+  };
+  const created = await api.request<Job>("POST", "/packs", {
+    scope: { kind: "release", releaseId },
+    requestReference: "DEMO-AUDIT-1",
+  });
+  let job = created.body;
+  for (let attempt = 0; job.status !== "ready"; attempt++) {
+    if (job.status === "failed") throw new Error(`the pack failed: ${job.error ?? "no reason"}`);
+    if (attempt > 600) throw new Error(`the pack is still ${job.status} after a minute`);
+    progress(
+      `   waiting for pack ${job.packId}: ${job.status}${job.progress ? ` ${job.progress.records}/${job.progress.total} records` : ""}`,
+    );
+    await sleep(100);
+    job = (await api.request<Job>("GET", `/packs/${job.packId}`)).body;
+  }
+  const link = (await api.request<{ url: string }>("GET", `/packs/${job.packId}/download`)).body;
+  const response = await fetch(link.url);
+  if (!response.ok) throw new Error(`the download link answered HTTP ${response.status}`);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const packPath = join(dir, `${releaseId.replace(/[^A-Za-z0-9._-]/g, "_")}.evidence.tar.gz`);
+  await writeFile(packPath, bytes);
+  const reportPath = join(dir, `${releaseId.replace(/[^A-Za-z0-9._-]/g, "_")}.report.html`);
+  for await (const entry of readPackEntries(Readable.from([bytes]))) {
+    const parts: Buffer[] = [];
+    for await (const chunk of entry.content) parts.push(chunk);
+    if (entry.path === REPORT_PATH) await writeFile(reportPath, Buffer.concat(parts));
+  }
+  return { packId: job.packId, packPath, reportPath, requestedBy: job.requestedBy };
 }
 
 /** A copy of the pack with one recorded approval decision changed, lengths kept. */
