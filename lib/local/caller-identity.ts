@@ -14,7 +14,7 @@ export type IdentifyCaller = (
   headers: Readonly<Record<string, string | string[] | undefined>>,
 ) => Promise<CallerIdentity | undefined>;
 
-const CREDENTIAL = /Credential=([A-Z0-9]+)\//;
+const CREDENTIAL = /Credential=([^/,\s]+)\//;
 
 function tag(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,12 +13,25 @@ import type { EvidenceRecord } from "../../lib/core/records/types.ts";
 import { spkiToPem } from "../../lib/core/signing/keys.ts";
 import { verifyPack } from "../../lib/core/verify/verifier.ts";
 import { demoRelease } from "../../lib/local/demo-release.ts";
+import { ensureEmulatorInstalled } from "../../lib/local/emulator/index.ts";
 import type { LocalPlane } from "../../lib/local/plane.ts";
 import { recordKey } from "../../lib/pipeline/archive.ts";
 import { runCli } from "../helpers/cli.ts";
 import { putOnBus, startTestPlane, streamRecords } from "./plane.ts";
 
 const RELEASE = "infusion-dose-api@2026.05.1";
+
+// A producer written in Python: boto3 from the emulator's virtual environment.
+const BOTO3_PRODUCER = `
+import json, sys, boto3
+endpoint, bus = sys.argv[1:3]
+client = boto3.client("events", endpoint_url=endpoint, region_name="us-east-1",
+                      aws_access_key_id="local", aws_secret_access_key="local")
+for event in json.load(sys.stdin):
+    result = client.put_events(Entries=[{"EventBusName": bus, "Source": "evidence.jenkins",
+                                         "DetailType": event["type"], "Detail": json.dumps(event)}])
+    assert result["FailedEntryCount"] == 0, result
+`;
 const HOTFIX = "infusion-dose-api@2026.05.2";
 
 function example(name: string): JsonObject {
@@ -57,8 +71,8 @@ describe("evidence packs through the pack API on the emulator", () => {
     ["build.completed", "deploy.started", "deploy.completed"].includes(String(e.type)),
   );
   const exception = example("exception.approved");
-  const commit = String((events[0]?.subject as JsonObject).commit);
-  const artifact = String((events[3]?.subject as JsonObject).artifactDigest);
+  const commit = String((events[0]?.subject as JsonObject | undefined)?.commit);
+  const artifact = String((events[3]?.subject as JsonObject | undefined)?.artifactDigest);
   let windowFrom = "";
   let windowTo = "";
 
@@ -242,6 +256,33 @@ describe("evidence packs through the pack API on the emulator", () => {
       workers: 0,
     });
     expect(report.valid).toBe(true);
+  });
+
+  it("packs the events a Python producer put on the bus with boto3", async () => {
+    // Prepare: a release put on the bus by boto3, as a Jenkins or GitLab job would
+    const { python } = await ensureEmulatorInstalled();
+    const release = "python-producer@4.0.0";
+    const produced = demoRelease({ releaseId: release });
+    const put = spawnSync(
+      python,
+      ["-c", BOTO3_PRODUCER, plane.endpoints.awsEndpoint, plane.resources.busName],
+      {
+        input: JSON.stringify(produced),
+        encoding: "utf8",
+      },
+    );
+    expect(put.stderr).toBe("");
+    await plane.waitUntilSettled();
+    // Act
+    const file = join(dir, "boto3.evidence.tar.gz");
+    const run = await cli(["pack", "create", "--release", release, "--wait", "-o", file]);
+    // Assess
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).verification).toMatchObject({
+      valid: true,
+      records: produced.length + 1,
+    });
+    expect((await entries(file)).has("report.html")).toBe(true);
   });
 
   it("answers with clear errors: nothing in scope, unknown pack, unsigned request", async () => {

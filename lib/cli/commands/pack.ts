@@ -271,7 +271,7 @@ function humanSummary(outcome: Outcome): string {
   if (job.error) lines.push(`  error         ${job.error}`);
   if (job.pack) {
     lines.push(
-      `  contents      ${job.pack.records.toLocaleString("en-US")} records in ${job.pack.streams} streams${job.pack.releases.length > 0 ? ` (releases: ${job.pack.releases.join(", ")})` : ""}`,
+      `  contents      ${job.pack.records.toLocaleString("en-US")} records in ${job.pack.streams} stream${job.pack.streams === 1 ? "" : "s"}${job.pack.releases.length > 0 ? ` (releases: ${job.pack.releases.join(", ")})` : ""}`,
     );
     lines.push(
       `  digest        ${job.pack.packDigest} (${job.pack.bytes.toLocaleString("en-US")} bytes)`,
