@@ -1,9 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { Reference } from "../core/events/fields.ts";
 import { HTTP_STATUS, PackServiceError } from "./errors.ts";
 import type { PackJob } from "./jobs.ts";
 import { applyLegalHold, type LegalHoldDeps, releaseLegalHold } from "./legal-hold.ts";
-import { holdScope, parseScope } from "./scope.ts";
+import { holdScope, parseScope, SCOPE_FIELDS } from "./scope.ts";
 import { downloadLink, type PackServiceDeps, packStatus, requestPack } from "./service.ts";
 
 /** What the API handler needs: the pack service and legal holds, built once. */
@@ -86,7 +85,7 @@ function text(value: unknown, name: string, max: number, required = true): strin
 
 function reference(value: unknown, name: string): string {
   const found = text(value, name, 128) as string;
-  if (!new RegExp(Reference.pattern ?? "").test(found)) {
+  if (!new RegExp(SCOPE_FIELDS.reference.pattern).test(found)) {
     throw new PackServiceError(
       "invalid-request",
       `${name}: use letters, digits and . _ : / # - (starting with a letter or digit), such as LIT-2026-0031`,

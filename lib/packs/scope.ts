@@ -1,11 +1,3 @@
-import {
-  CommitId,
-  Digest,
-  Name,
-  ReleaseId,
-  RepositoryName,
-  Timestamp,
-} from "../core/events/fields.ts";
 import type { PackScope as EventPackScope, LegalHoldScope } from "../core/events/index.ts";
 import type { PackScope } from "../core/pack/format.ts";
 import { PackServiceError } from "./errors.ts";
@@ -21,14 +13,32 @@ export type RequestScope = EventPackScope;
 /** The longest window a pack or hold may cover (the day index is read day by day). */
 export const MAX_WINDOW_DAYS = 366;
 
-type Schema = { readonly pattern?: string; readonly maxLength?: number };
+type Schema = { readonly pattern: string; readonly maxLength?: number };
+
+/**
+ * The event catalogue's rules for the members of a scope (lib/core/events/fields.ts), written out
+ * so the pack functions do not load the schema library; a unit test keeps them equal.
+ */
+export const SCOPE_FIELDS = {
+  releaseId: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:@+-]*$", maxLength: 128 },
+  commit: { pattern: "^(?:[0-9a-f]{40}|[0-9a-f]{64})$" },
+  digest: { pattern: "^sha256:[0-9a-f]{64}$" },
+  name: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", maxLength: 64 },
+  repository: { pattern: "^[A-Za-z0-9][A-Za-z0-9._/:@-]*$", maxLength: 256 },
+  reference: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:/#-]*$", maxLength: 128 },
+  timestamp: {
+    pattern:
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})$",
+    maxLength: 35,
+  },
+} as const satisfies Record<string, Schema>;
 
 function field(value: unknown, schema: Schema, path: string, what: string): string {
   if (
     typeof value !== "string" ||
     value.length === 0 ||
     (schema.maxLength !== undefined && value.length > schema.maxLength) ||
-    (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value))
+    !new RegExp(schema.pattern).test(value)
   ) {
     throw new PackServiceError(
       "invalid-request",
@@ -39,7 +49,12 @@ function field(value: unknown, schema: Schema, path: string, what: string): stri
 }
 
 function time(value: unknown, path: string): string {
-  const text = field(value, Timestamp, path, "an RFC 3339 time such as 2026-03-02T00:00:00Z");
+  const text = field(
+    value,
+    SCOPE_FIELDS.timestamp,
+    path,
+    "an RFC 3339 time such as 2026-03-02T00:00:00Z",
+  );
   if (Number.isNaN(Date.parse(text))) {
     throw new PackServiceError("invalid-request", `${path}: ${text} is not a calendar time`);
   }
@@ -84,13 +99,18 @@ export function parseScope(
       only(scope, ["kind", "releaseId"], path);
       return {
         kind: "release",
-        releaseId: field(scope.releaseId, ReleaseId, `${path}.releaseId`, "a release id"),
+        releaseId: field(
+          scope.releaseId,
+          SCOPE_FIELDS.releaseId,
+          `${path}.releaseId`,
+          "a release id",
+        ),
       };
     case "commit": {
       only(scope, ["kind", "commit", "repository"], path);
       const commit = field(
         scope.commit,
-        CommitId,
+        SCOPE_FIELDS.commit,
         `${path}.commit`,
         "a commit id of 40 or 64 lower-case hex digits",
       );
@@ -101,7 +121,7 @@ export function parseScope(
             commit,
             repository: field(
               scope.repository,
-              RepositoryName,
+              SCOPE_FIELDS.repository,
               `${path}.repository`,
               "a repository name",
             ),
@@ -113,7 +133,7 @@ export function parseScope(
         kind: "artifact",
         artifactDigest: field(
           scope.artifactDigest,
-          Digest,
+          SCOPE_FIELDS.digest,
           `${path}.artifactDigest`,
           "a digest sha256:<64 lower-case hex>",
         ),
@@ -138,7 +158,7 @@ export function parseScope(
             kind: "window",
             from,
             to,
-            service: field(scope.service, Name, `${path}.service`, "a service name"),
+            service: field(scope.service, SCOPE_FIELDS.name, `${path}.service`, "a service name"),
           };
     }
   }

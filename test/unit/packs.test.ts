@@ -1,12 +1,19 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { canonicalize } from "../../lib/core/canonical/index.ts";
-import { validateEvent } from "../../lib/core/events/index.ts";
+import { CHANGE_CATEGORIES } from "../../lib/core/controls/index.ts";
+import * as fields from "../../lib/core/events/fields.ts";
+import { SPEC_VERSION, validateEvent } from "../../lib/core/events/index.ts";
 import { handlePackApi, type PackApiDeps } from "../../lib/packs/api.ts";
 import { lockEntry, StreamVersions, sha256Base64 } from "../../lib/packs/archive-state.ts";
 import type { LockedObjects, ObjectVersion, VersionState } from "../../lib/packs/bucket.ts";
 import { PackServiceError } from "../../lib/packs/errors.ts";
-import { holdAppliedEntry, packGeneratedEntry } from "../../lib/packs/evidence-events.ts";
+import {
+  EVENT_SPEC_VERSION,
+  holdAppliedEntry,
+  holdReleasedEntry,
+  packGeneratedEntry,
+} from "../../lib/packs/evidence-events.ts";
 import type {
   EvidenceSource,
   RecordLocation,
@@ -16,7 +23,7 @@ import type { LegalHoldState, PackJob, PackJobs } from "../../lib/packs/jobs.ts"
 import { releaseLegalHold } from "../../lib/packs/legal-hold.ts";
 import { LockFiles } from "../../lib/packs/lock-files.ts";
 import { daysOf, resolvePlan } from "../../lib/packs/plan.ts";
-import { formatScope, parseScope } from "../../lib/packs/scope.ts";
+import { formatScope, parseScope, SCOPE_FIELDS } from "../../lib/packs/scope.ts";
 import { recordKey } from "../../lib/pipeline/archive.ts";
 
 const DIGEST = `sha256:${"d".repeat(64)}` as const;
@@ -81,6 +88,26 @@ describe("pack scopes", () => {
       "2026-03-02",
       "2026-03-03",
     ]);
+  });
+});
+
+describe("rules copied from the event catalogue, so the pack functions stay small", () => {
+  it("are the catalogue's own", () => {
+    const pairs = [
+      [SCOPE_FIELDS.releaseId, fields.ReleaseId],
+      [SCOPE_FIELDS.commit, fields.CommitId],
+      [SCOPE_FIELDS.digest, fields.Digest],
+      [SCOPE_FIELDS.name, fields.Name],
+      [SCOPE_FIELDS.repository, fields.RepositoryName],
+      [SCOPE_FIELDS.reference, fields.Reference],
+      [SCOPE_FIELDS.timestamp, fields.Timestamp],
+    ] as const;
+    for (const [copy, original] of pairs) {
+      expect(copy.pattern).toBe(original.pattern);
+      expect("maxLength" in copy ? copy.maxLength : undefined).toBe(original.maxLength);
+    }
+    expect(EVENT_SPEC_VERSION).toBe(SPEC_VERSION);
+    expect(CHANGE_CATEGORIES).toEqual(fields.CHANGE_CATEGORIES);
   });
 });
 
@@ -286,6 +313,21 @@ describe("evidence the pack service records about itself", () => {
       }).detail,
     );
     expect(validateEvent(applied).valid).toBe(true);
+    const released = JSON.parse(
+      holdReleasedEntry({
+        caseId: "LIT-2026-0031",
+        reason: "Settled.",
+        scope: {
+          kind: "window",
+          from: "2026-03-01T00:00:00Z",
+          to: "2026-03-02T00:00:00Z",
+          service: "svc",
+        },
+        releasedBy: "arn:aws:sts::1:assumed-role/legal/bob",
+        at: new Date("2026-11-27T10:00:00Z"),
+      }).detail,
+    );
+    expect(validateEvent(released)).toMatchObject({ valid: true });
   });
 });
 

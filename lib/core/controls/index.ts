@@ -4,6 +4,7 @@
  */
 export {
   type CategorySelector,
+  CHANGE_CATEGORIES,
   CONTROL_MAP_VERSION,
   type Control,
   type ControlMap,

@@ -1,4 +1,4 @@
-import { CHANGE_CATEGORIES, type ChangeCategory } from "../events/fields.ts";
+import type { ChangeCategory } from "../events/index.ts";
 
 /**
  * The control map: which controls a release must pass, by change category. Documented in
@@ -6,6 +6,18 @@ import { CHANGE_CATEGORIES, type ChangeCategory } from "../events/fields.ts";
  * configures its own (a JSON file of the same shape).
  */
 export const CONTROL_MAP_VERSION = 1;
+
+/**
+ * The catalogue's change categories (lib/core/events/fields.ts), written out so reading a map
+ * and a pack does not load the schema library; a unit test keeps them equal.
+ */
+export const CHANGE_CATEGORIES: readonly ChangeCategory[] = [
+  "cosmetic",
+  "operational",
+  "clinical-risk",
+  "security-sensitive",
+  "data-processing",
+];
 
 /** Scan severities, most severe first. */
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "../canonical/json-value.ts";
-import { CHANGE_CATEGORIES } from "../events/fields.ts";
+import { CHANGE_CATEGORIES } from "../controls/map.ts";
 import type { ChangeCategory } from "../events/index.ts";
 import type { EvidenceRecord } from "../records/types.ts";
 
