@@ -340,6 +340,23 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new UsageError("--timeout takes a number of seconds");
   }
+  // Usage is checked before anything is asked of the API.
+  let scope: Record<string, string> | undefined;
+  let packId: string | undefined;
+  if (action === "create") {
+    if (rest.length > 0) throw new UsageError(`unexpected ${rest.join(" ")}\n\n${USAGE}`);
+    scope = scopeOf(values);
+    if (values.out && !values.wait) {
+      throw new UsageError("-o FILE saves the pack once it is ready: give --wait with it");
+    }
+  } else if (action === "status" || action === "download") {
+    const [id, ...extra] = rest;
+    if (!id || extra.length > 0) throw new UsageError(`name one PACK_ID\n\n${USAGE}`);
+    if (action === "download" && !values.out) throw new UsageError("download needs -o FILE");
+    packId = id;
+  } else {
+    throw new UsageError(`unknown action "${action}": create, status or download\n\n${USAGE}`);
+  }
   const { connectToApi, ApiError, CredentialsError, NoApiError } = await import("../api-client.ts");
   const show = progressLine(io, values.json === true && !isTty(io));
   const clear = () => {
@@ -358,12 +375,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       const verification = await verifyFile(file.file, key.spki, show);
       return { job, file, verification, publicKey: key.from };
     };
-    if (action === "create") {
-      if (rest.length > 0) throw new UsageError(`unexpected ${rest.join(" ")}\n\n${USAGE}`);
-      const scope = scopeOf(values);
-      if (values.out && !values.wait) {
-        throw new UsageError("-o FILE saves the pack once it is ready: give --wait with it");
-      }
+    if (scope) {
       if (values.out) await trustedKey(values, connection.localPublicKeyFile);
       const created = await client.request<JobView>("POST", "/packs", {
         scope,
@@ -385,10 +397,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       emit(io, values, outcome);
       return exitOf(outcome);
     }
-    if (action === "status" || action === "download") {
-      const [packId, ...extra] = rest;
-      if (!packId || extra.length > 0) throw new UsageError(`name one PACK_ID\n\n${USAGE}`);
-      if (action === "download" && !values.out) throw new UsageError("download needs -o FILE");
+    if (packId) {
       const job = (await client.request<JobView>("GET", `/packs/${encodeURIComponent(packId)}`))
         .body;
       if (action === "download" && job.status !== "ready") {
@@ -401,7 +410,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       emit(io, values, outcome);
       return exitOf(outcome);
     }
-    throw new UsageError(`unknown action "${action}": create, status or download\n\n${USAGE}`);
+    throw new UsageError(`unknown action "${action}"`);
   } catch (error) {
     clear();
     if (error instanceof ApiError) {
