@@ -4,10 +4,10 @@ import type { Digest } from "../digest.ts";
 import { validateEvent } from "../events/precompiled.ts";
 import { eventBytesOfRecord, recordBytesOfLine } from "../pack/lines.ts";
 import { checkLink } from "../records/chain.ts";
-import { streamFor } from "../records/stream.ts";
+import { type StreamKey, streamFor } from "../records/stream.ts";
 import { RECORD_VERSION } from "../records/types.ts";
 import { SIGNING_ALGORITHM } from "../signing/keys.ts";
-import { recordStatementBytes } from "../statement/index.ts";
+import { RECORD_STATEMENT } from "../statement/index.ts";
 import type { Problem } from "./problems.ts";
 
 /**
@@ -122,6 +122,96 @@ function signatureVerifies(key: KeyObject, message: Buffer, value: string): bool
 }
 
 /**
+ * The record statement's bytes, written straight from the template of its canonical form
+ * (members in RFC 8785 order: digest, keyId, seq, statement, stream, time). A batch's records
+ * mostly share their key id and stream, so their JSON forms are kept from the record before;
+ * `recordStatementBytes` builds the same bytes, which a property test checks.
+ */
+export class StatementWriter {
+  private keyId = "";
+  private keyIdJson = '""';
+  private stream = "";
+  private streamJson = '""';
+
+  bytes(digest: Digest, keyId: string, seq: number, stream: string, time: string): Buffer {
+    if (keyId !== this.keyId) {
+      this.keyId = keyId;
+      this.keyIdJson = JSON.stringify(keyId);
+    }
+    if (stream !== this.stream) {
+      this.stream = stream;
+      this.streamJson = JSON.stringify(stream);
+    }
+    return Buffer.from(
+      `{"digest":"${digest}","keyId":${this.keyIdJson},"seq":${seq},"statement":"${RECORD_STATEMENT}","stream":${this.streamJson},"time":${JSON.stringify(time)}}`,
+      "utf8",
+    );
+  }
+}
+
+/** The stream an event belongs to, without copying the event. */
+function streamOfEvent(event: Record<string, unknown>, stream: string): string {
+  const type = event.type;
+  if (typeof type !== "string") return stream;
+  return streamFor({ type, subject: event.subject as StreamKey["subject"] });
+}
+
+/** A signature to check once the batch's other checks are done. */
+interface SignatureCheck {
+  readonly line: number;
+  readonly stream: string;
+  readonly seq: number;
+  readonly message: Buffer;
+  readonly value: string;
+}
+
+/**
+ * Checks the batch's signatures one after the other. Run apart from the parsing and schema
+ * checks, the ECDSA code and its tables stay in the processor's caches, which measurably
+ * lowers the cost of each verification.
+ */
+function checkSignatures(key: KeyObject, checks: readonly SignatureCheck[]): BatchProblem[] {
+  const problems: BatchProblem[] = [];
+  for (const { line, stream, seq, message, value } of checks) {
+    if (!signatureVerifies(key, message, value)) {
+      problems.push({
+        check: "record-signature",
+        line,
+        stream,
+        seq,
+        message:
+          "the signature does not verify with the trusted key: the record, its position or its signature was changed",
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Both lists in line order, as one: a record's signature problem before its other problems, as
+ * the checks of one record are listed.
+ */
+function mergeByLine(first: BatchProblem[], second: BatchProblem[]): BatchProblem[] {
+  if (first.length === 0) return second;
+  if (second.length === 0) return first;
+  const merged: BatchProblem[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < first.length || b < second.length) {
+    const left = first[a];
+    const right = second[b];
+    if (right === undefined || (left !== undefined && (left.line ?? 0) <= (right.line ?? 0))) {
+      merged.push(left as BatchProblem);
+      a++;
+    } else {
+      merged.push(right);
+      b++;
+    }
+  }
+  return merged;
+}
+
+/**
  * Verifies the lines in `bytes` (whole lines; the last may lack its newline). Never throws for
  * bad input: everything wrong is returned as a problem.
  */
@@ -130,6 +220,9 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
   const problems: BatchProblem[] = [];
   const segments: BatchSegment[] = [];
   const keyIds = new Set<string>();
+  const statements = new StatementWriter();
+  const signatures: SignatureCheck[] = [];
+  const { key } = context;
   let segment: BatchSegment | undefined;
   let lines = 0;
   let start = 0;
@@ -155,55 +248,46 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
       });
       continue;
     }
-    const { stream, seq } = parsed;
-    const where = { line, stream, seq };
+    const { stream, seq, event } = parsed;
     const digest = sha256(recordBytes);
     keyIds.add(parsed.keyId);
 
-    if (context.key) {
-      const message = recordStatementBytes({
-        digest,
-        stream,
-        seq,
-        time: parsed.signedAt,
-        keyId: parsed.keyId,
-      });
-      if (!signatureVerifies(context.key, message, parsed.value)) {
-        problems.push({
-          check: "record-signature",
-          ...where,
-          message:
-            "the signature does not verify with the trusted key: the record, its position or its signature was changed",
-        });
-      }
+    if (key) {
+      const message = statements.bytes(digest, parsed.keyId, seq, stream, parsed.signedAt);
+      signatures.push({ line, stream, seq, message, value: parsed.value });
     }
 
-    const eventDigest = eventDigestOf(recordBytes, parsed.event);
+    const eventDigest = eventDigestOf(recordBytes, event);
     if (eventDigest !== parsed.eventDigest) {
       problems.push({
         check: "event-digest",
-        ...where,
+        line,
+        stream,
+        seq,
         expected: parsed.eventDigest,
         found: eventDigest ?? "(no canonical form)",
         message: "the event is not the one whose digest the record carries",
       });
     }
 
-    const validation = validateEvent(parsed.event);
+    const validation = validateEvent(event);
     if (!validation.valid) {
       problems.push({
         check: "event-schema",
-        ...where,
+        line,
+        stream,
+        seq,
         message: validation.issues.map((issue) => issue.message).join("; "),
       });
     }
 
-    const type = parsed.event.type;
-    const expectedStream = typeof type === "string" ? streamFor({ ...parsed.event, type }) : stream;
+    const expectedStream = streamOfEvent(event, stream);
     if (expectedStream !== stream) {
       problems.push({
         check: "record-stream",
-        ...where,
+        line,
+        stream,
+        seq,
         expected: expectedStream,
         found: stream,
         message: `the event belongs to ${expectedStream}`,
@@ -211,8 +295,10 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
     }
 
     if (segment?.stream === stream) {
-      const finding = checkLink({ seq: segment.lastSeq, digest: segment.lastDigest }, parsed);
-      if (finding) problems.push({ ...where, ...finding });
+      if (seq !== segment.lastSeq + 1 || parsed.prev !== segment.lastDigest) {
+        const finding = checkLink({ seq: segment.lastSeq, digest: segment.lastDigest }, parsed);
+        if (finding) problems.push({ line, stream, seq, ...finding });
+      }
       segment.lastSeq = seq;
       segment.lastDigest = digest;
       segment.records++;
@@ -229,5 +315,11 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
       segments.push(segment);
     }
   }
-  return { lines, segments, problems, keyIds: [...keyIds] };
+  const signatureProblems = key ? checkSignatures(key, signatures) : [];
+  return {
+    lines,
+    segments,
+    problems: mergeByLine(signatureProblems, problems),
+    keyIds: [...keyIds],
+  };
 }
