@@ -33,7 +33,8 @@ export const CHECKS = {
   "stream-split": "a stream's records are not together",
   "stream-missing": "a stream the manifest lists has no records",
   "stream-unlisted": "a stream has records but is not in the manifest",
-  "stream-start": "a stream starts at another seq, or links to another prev, than the manifest says",
+  "stream-start":
+    "a stream starts at another seq, or links to another prev, than the manifest says",
   "stream-head": "a stream ends before, after or at another record than its signed head",
   "stream-count": "a stream holds another number of records than the manifest says",
   counts: "the manifest totals differ from the pack",
