@@ -75,6 +75,8 @@ describe("bad input", () => {
     expect(status.quarantined).toBe(BAD_INPUTS.length + 1 + throughBus.length);
     expect(status.recorded + status.quarantined).toBe(received);
     expect(queued(status.pending) + queued(status.deadLettered)).toBe(0);
-    expect(plane.metrics.snapshot().EventsReceived).toBe(received);
+    // The metric counts deliveries: under load a message can outlive its visibility timeout and
+    // be delivered again (at least once), which the counts above must absorb and this may show.
+    expect(plane.metrics.snapshot().EventsReceived).toBeGreaterThanOrEqual(received);
   });
 });
