@@ -3,7 +3,6 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BatchWriteItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -12,6 +11,7 @@ import { emulatorTarget } from "../lib/adapters/aws-config.ts";
 import { LocalSigner } from "../lib/adapters/signing/local-signer.ts";
 import type { JsonObject } from "../lib/core/canonical/index.ts";
 import { DEFAULT_CONTROL_MAP } from "../lib/core/controls/index.ts";
+import { readLines } from "../lib/core/pack/reader.ts";
 import { buildRecord, type StreamHead, signRecord } from "../lib/core/records/index.ts";
 import { demoRelease } from "../lib/local/demo-release.ts";
 import { startEmulator } from "../lib/local/emulator/index.ts";
@@ -141,9 +141,10 @@ class FileSource implements EvidenceSource {
 
   async *streamRange(stream: string, fromSeq: number, toSeq: number): AsyncIterable<StoredLine> {
     if (stream !== this.stream) return;
-    const lines = createInterface({ input: createReadStream(this.file), crlfDelay: Infinity });
+    // Pulled a chunk at a time (readline's iterator reads ahead of its consumer).
+    const lines = readLines(createReadStream(this.file, { highWaterMark: 256 * 1024 }));
     for await (const line of lines) {
-      const stored = JSON.parse(line) as StoredLine;
+      const stored = JSON.parse(line.toString("utf8")) as StoredLine;
       if (stored.seq >= fromSeq && stored.seq <= toSeq) yield stored;
     }
   }

@@ -62,6 +62,9 @@ export interface AssembledPack extends WrittenPack {
   readonly generatedAt: Date;
 }
 
+/** Records per records file of the packs assembled here. */
+export const RECORDS_PER_FILE = 5_000;
+
 /** Raised when the table gives a stream with a seq missing: the pack would not verify. */
 export class StreamGapError extends Error {
   override readonly name = "StreamGapError";
@@ -138,6 +141,8 @@ export async function assemblePack(
     clock,
     packId: request.packId,
     files,
+    // Half the format's maximum per records file: the file is held whole before it is written.
+    maxRecordsPerChunk: RECORDS_PER_FILE,
     extensions: [
       PACK_EXTENSIONS.segments,
       PACK_EXTENSIONS.completeness,
@@ -204,7 +209,9 @@ async function* readRecords(plan: PackPlan, deps: AssemblyDeps): AsyncGenerator<
             archive,
             { stream: range.stream, seq: line.seq },
             found,
-            sha256Base64(canonicalize(signed)),
+            // The table holds each signed record in canonical form, the bytes of its pack line
+            // and of its archived object.
+            sha256Base64(line.signed),
           );
           lock.catch(() => undefined);
         }
