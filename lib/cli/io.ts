@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+
 /** Where a command writes; injected so tests capture output without spawning a process. */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -24,4 +26,27 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   run(args: string[], io: CliIo): Promise<number>;
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/** A command line parsed against a command's options: `values` and `positionals`. */
+export type CommandLine<T extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>
+>;
+
+/**
+ * Parses a command's arguments strictly (unknown options are refused); a refusal becomes a
+ * {@link UsageError} that repeats the command's usage, so every command answers alike.
+ */
+export function parseCommandLine<T extends OptionsConfig>(
+  args: string[],
+  options: T,
+  usage: string,
+): CommandLine<T> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
+  }
 }

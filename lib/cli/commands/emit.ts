@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import type { parseArgs } from "node:util";
 import { CanonicalInputError, canonicalize, strictParse } from "../../core/canonical/index.ts";
 import type { JsonObject, JsonValue } from "../../core/canonical/json-value.ts";
 import { isDigest } from "../../core/digest.ts";
@@ -13,7 +13,7 @@ import { buildEvent, type EventInput, EventInputError } from "../../emit/build.t
 import { detectCi } from "../../emit/ci.ts";
 import { fileDigest, InputFileError, rememberedOccurredAt, stateDir } from "../../emit/files.ts";
 import { defaultSource, putEventsRequest } from "../../emit/request.ts";
-import { type CliIo, type Command, EXIT, UsageError } from "../io.ts";
+import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
 
 const USAGE = `usage: evidence emit --type TYPE [event flags] [--bus ARN] [--dry-run] [--json]
        evidence emit --file EVENT.json|- [--bus ARN] [--dry-run] [--json]
@@ -276,16 +276,9 @@ export function createEmitCommand(deps: EmitDeps): Command {
     name: "emit",
     summary: "build, validate and put an evidence event on the evidence bus",
     async run(args, io) {
-      let values: Values;
-      try {
-        values = parseArgs({
-          args,
-          options: OPTIONS,
-          strict: true,
-          allowPositionals: false,
-        }).values;
-      } catch (error) {
-        throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+      const { values, positionals } = parseCommandLine(args, OPTIONS, USAGE);
+      if (positionals.length > 0) {
+        throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
       }
       if (values.help) {
         io.stdout.write(`${USAGE}\n`);

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import type { parseArgs } from "node:util";
 import {
   buildReport,
   callsWithin,
@@ -15,7 +15,7 @@ import {
   renderText,
   summarize,
 } from "../../core/key-usage/index.ts";
-import { type CliIo, type Command, EXIT, UsageError } from "../io.ts";
+import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
 
 const USAGE = `usage: evidence key-usage --logs PATH [--ledger FILE]... [options]      (offline)
        evidence key-usage [--since 7d] [--table NAME --region REGION] [options]  (online)
@@ -248,16 +248,9 @@ export function createKeyUsageCommand(deps: KeyUsageDeps): Command {
     name: "key-usage",
     summary: "review KMS key usage from CloudTrail and reconcile Sign calls with the ledger",
     async run(args, io) {
-      let values: Values;
-      try {
-        values = parseArgs({
-          args,
-          options: OPTIONS,
-          strict: true,
-          allowPositionals: false,
-        }).values;
-      } catch (error) {
-        throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+      const { values, positionals } = parseCommandLine(args, OPTIONS, USAGE);
+      if (positionals.length > 0) {
+        throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
       }
       if (values.help) {
         io.stdout.write(`${USAGE}\n`);

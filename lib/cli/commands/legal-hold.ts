@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
+import type { parseArgs } from "node:util";
 import type { CliIo, Command } from "../io.ts";
-import { EXIT, UsageError } from "../io.ts";
+import { EXIT, parseCommandLine, UsageError } from "../io.ts";
 
 const USAGE = `usage: evidence legal-hold apply (--release ID | --from TIME --to TIME [--service NAME])
                                 --case ID --reason TEXT [--api URL] [--region REGION] [--json]
@@ -88,13 +88,7 @@ export const legalHoldCommand: Command = {
   name: "legal-hold",
   summary: "place or lift a legal hold on a release's or a window's evidence (recorded)",
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-    try {
-      parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(args, OPTIONS, USAGE);
     const [action, ...rest] = positionals;
     if (values.help || action === undefined) {
       io.stdout.write(`${USAGE}\n`);

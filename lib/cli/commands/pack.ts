@@ -4,10 +4,10 @@ import { open, readFile, rename, rm } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
+import type { parseArgs } from "node:util";
 import type { PackApiClient } from "../api-client.ts";
 import type { CliIo, Command } from "../io.ts";
-import { EXIT, UsageError } from "../io.ts";
+import { EXIT, parseCommandLine, UsageError } from "../io.ts";
 
 const USAGE = `usage: evidence pack create (--release ID | --commit SHA [--repository REPO] | --artifact DIGEST
                               | --from TIME --to TIME [--service NAME])
@@ -324,13 +324,7 @@ function exitOf(outcome: Outcome): number {
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(args, OPTIONS, USAGE);
   const [action, ...rest] = positionals;
   if (values.help || action === undefined) {
     io.stdout.write(`${USAGE}\n`);

@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { CanonicalInputError, quoteForDisplay, strictParse } from "../../core/canonical/index.ts";
 import {
   EVENT_TYPES,
@@ -7,7 +6,7 @@ import {
   type ValidationIssue,
   validateEvent,
 } from "../../core/events/index.ts";
-import { type CliIo, type Command, EXIT, UsageError } from "../io.ts";
+import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
 
 const USAGE = `usage: evidence validate FILE|- [--json]
 
@@ -58,12 +57,7 @@ export function parseInputArgs(
   io: CliIo,
   options: { json: boolean },
 ): { source: string; json: boolean } | undefined {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof ARG_OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args, options: ARG_OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-  }
+  const parsed = parseCommandLine(args, ARG_OPTIONS, usage);
   if (parsed.values.help === true) {
     io.stdout.write(`${usage}\n`);
     return undefined;

@@ -1,12 +1,11 @@
 import { open, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import { quoteForDisplay } from "../../core/canonical/index.ts";
 import { PackReadError } from "../../core/pack/reader.ts";
 import { readSpki } from "../../core/signing/keys.ts";
 import type { Problem } from "../../core/verify/problems.ts";
 import { type VerifyReport, verifyPack } from "../../core/verify/verifier.ts";
-import { type CliIo, type Command, EXIT, UsageError } from "../io.ts";
+import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
 
 const USAGE = `usage: evidence verify PACK|- [--public-key FILE] [--json] [--workers N] [--max-problems N]
 
@@ -49,12 +48,7 @@ function count(value: string | undefined, name: string, fallback: number): numbe
 }
 
 function parse(args: string[]): VerifyArgs | undefined {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof ARG_OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args, options: ARG_OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const parsed = parseCommandLine(args, ARG_OPTIONS, USAGE);
   if (parsed.values.help === true) return undefined;
   const [pack, ...extra] = parsed.positionals;
   if (pack === undefined)
