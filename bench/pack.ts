@@ -30,7 +30,7 @@ import { PackUpload } from "../lib/packs/upload.ts";
 import { recordItem } from "../lib/pipeline/ingest.ts";
 
 /**
- * `npm run bench -- pack [--records N] [--release ID]`: seeds a store of N records on the local
+ * `npm run bench -- pack [--records N] [--release ID] [--heap-mb M]`: seeds a store of N records on the local
  * emulator (items written in bulk, in the format ingest writes, signed with a local key) and
  * assembles a release pack from it in a child process: table pages in, each record's archive
  * state listed, report and manifest built, the pack streamed to the packs bucket by multipart
@@ -38,6 +38,9 @@ import { recordItem } from "../lib/pipeline/ingest.ts";
  * a peak RSS of at most 256 MB whatever N. The emulator answers each table page by reading the
  * whole table, so `fromFile` repeats the assembly with the same records replayed from a file:
  * the assembler's own rate (the archive listing and the pack upload still go to the emulator).
+ * There V8 collects garbage lazily at that allocation rate, and RSS shows it; `--heap-mb M` runs
+ * both assemblies with a heap of M MB (as a Lambda function's memory bounds its heap), which
+ * shows how little the assembly keeps.
  */
 
 /** Where seeded records go: the event table. */
@@ -216,11 +219,16 @@ function log(message: string): void {
   process.stderr.write(`bench pack: ${message}\n`);
 }
 
-async function runChild(settings: ChildSettings): Promise<ChildResult> {
+async function runChild(settings: ChildSettings, heapMb: number | undefined): Promise<ChildResult> {
   const script = fileURLToPath(import.meta.url);
-  const process_ = spawn(process.execPath, [script, "--child", JSON.stringify(settings)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const flags = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
+  const process_ = spawn(
+    process.execPath,
+    [...flags, script, "--child", JSON.stringify(settings)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let output = "";
   process_.stdout.setEncoding("utf8");
   process_.stdout.on("data", (chunk: string) => {
@@ -237,8 +245,13 @@ export default async function packBench(argv: string[]): Promise<void> {
     options: {
       records: { type: "string", default: "100000" },
       release: { type: "string", default: "bench-service@2026.06.1" },
+      "heap-mb": { type: "string" },
     },
   });
+  const heapMb = values["heap-mb"] === undefined ? undefined : Number(values["heap-mb"]);
+  if (heapMb !== undefined && (!Number.isSafeInteger(heapMb) || heapMb < 16)) {
+    throw new Error("--heap-mb takes a whole number of megabytes (16 or more)");
+  }
   const count = Number(values.records);
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new Error("--records takes a positive whole number");
@@ -285,9 +298,9 @@ export default async function packBench(argv: string[]): Promise<void> {
       count,
     };
     log("assembling from the emulator's table in a child process");
-    const result = await runChild(settings);
+    const result = await runChild(settings, heapMb);
     log("assembling from a file of the same records in a child process (no emulator queries)");
-    const own = await runChild({ ...settings, linesFile });
+    const own = await runChild({ ...settings, linesFile }, heapMb);
     process.stdout.write(
       `${JSON.stringify({
         bench: "pack",
@@ -295,6 +308,7 @@ export default async function packBench(argv: string[]): Promise<void> {
         recordsPerSec: Math.round(result.records / result.seconds),
         peakRssMb: Number(result.peakRssMb.toFixed(1)),
         goalPeakRssMb: 256,
+        heapCapMb: heapMb ?? null,
         withinGoal: result.peakRssMb <= 256,
         seconds: Number(result.seconds.toFixed(2)),
         packMb: Number((result.bytes / 1e6).toFixed(1)),
