@@ -254,23 +254,28 @@ export async function startLocalPlane(options: LocalPlaneOptions = {}): Promise<
       status,
       async waitUntilSettled(wait = {}) {
         const deadline = Date.now() + (wait.timeoutMs ?? 120_000);
-        let quietChecks = 0;
+        // When a status check that began at `quietFrom` found nothing left to do, the plane has
+        // settled once the stream mapping has read the whole stream again after that moment and
+        // a later check still finds nothing to do.
+        let quietFrom: number | undefined;
         for (;;) {
+          const checkedAt = Date.now();
           const current = await status();
           wait.onProgress?.(current);
           const quiet =
             queued(current.pending) === 0 &&
             sqsPoller.isIdle &&
-            streamPoller.isIdle &&
             current.archived + queued(current.archiveFailures) >= current.recorded;
-          quietChecks = quiet ? quietChecks + 1 : 0;
-          if (quietChecks >= 2) return current;
+          if (!quiet) quietFrom = undefined;
+          else if (quietFrom === undefined) quietFrom = checkedAt;
+          else if (streamPoller.foundNothingSince(quietFrom)) return current;
           if (Date.now() > deadline) {
             throw new PlaneNotSettledError(
-              `the plane did not settle: ${queued(current.pending)} message(s) pending, ${current.recorded} recorded, ${current.archived} archived`,
+              `the plane did not settle: ${queued(current.pending)} message(s) pending, ${current.recorded} recorded, ${current.archived} archived; ${sqsPoller.describe()}; ${streamPoller.describe()}`,
             );
           }
-          await sleep(250);
+          // Each check reads the whole table and bucket listing: rarely while work is under way.
+          await sleep(quiet ? 250 : 1_000);
         }
       },
       reconcile: () =>

@@ -35,7 +35,8 @@ export class SqsPoller {
   private readonly options: SqsPollerOptions;
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
-  private idle = 0;
+  /** Start times of the batches in hand, for telling where a plane is stuck. */
+  private readonly inHand = new Set<{ readonly since: number }>();
 
   constructor(options: SqsPollerOptions) {
     this.options = options;
@@ -46,9 +47,19 @@ export class SqsPoller {
     for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
   }
 
-  /** True while no poller has work in hand (used to wait for a quiet queue). */
+  /**
+   * True while no poller has a batch in hand. Once the queue is empty this stays true, so
+   * unlike a poll in progress it can be sampled.
+   */
   get isIdle(): boolean {
-    return this.idle === this.loops.length;
+    return this.inHand.size === 0;
+  }
+
+  /** What the pollers are doing, in words. */
+  describe(): string {
+    if (this.inHand.size === 0) return "queue pollers idle";
+    const oldest = Math.min(...[...this.inHand].map((batch) => batch.since));
+    return `${this.inHand.size} queue batch(es) in hand, the oldest for ${Math.round((Date.now() - oldest) / 1000)} s`;
   }
 
   /** Stops polling and waits for batches in hand to finish. */
@@ -62,7 +73,6 @@ export class SqsPoller {
     const { queue } = this.options;
     while (!this.abort.signal.aborted) {
       let messages: QueueMessage[];
-      this.idle++;
       try {
         messages = await queue.receive({
           max: this.options.batchSize ?? 10,
@@ -75,11 +85,15 @@ export class SqsPoller {
         this.options.onError?.(error);
         await sleep(500);
         continue;
-      } finally {
-        this.idle--;
       }
       if (messages.length === 0) continue;
-      await this.deliver(messages);
+      const batch = { since: Date.now() };
+      this.inHand.add(batch);
+      try {
+        await this.deliver(messages);
+      } finally {
+        this.inHand.delete(batch);
+      }
     }
   }
 

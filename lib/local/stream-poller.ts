@@ -44,7 +44,10 @@ export class StreamPoller {
   private stopped = false;
   private loopDone: Promise<void> | undefined;
   private busy = false;
-  private lastPollFoundNothing = false;
+  private pollStartedAt = 0;
+  private polls = 0;
+  /** When the latest round that found nothing in any shard started. */
+  private lastEmptyRoundStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: StreamPollerOptions) {
     this.options = options;
@@ -54,9 +57,27 @@ export class StreamPoller {
     this.loopDone = this.loop();
   }
 
-  /** True when the last poll of every shard found nothing new. */
-  get isIdle(): boolean {
-    return !this.busy && this.lastPollFoundNothing;
+  /**
+   * True when a round over every shard that started at or after `time` found nothing new: the
+   * stream held nothing undelivered at that time. An event, not a sample of what the poller is
+   * doing right now, so a slow emulator cannot hide it.
+   */
+  foundNothingSince(time: number): boolean {
+    return this.lastEmptyRoundStartedAt >= time;
+  }
+
+  /** What the mapping is doing, in words. */
+  describe(): string {
+    const retrying = [...this.attempts].map(([shard, n]) => `${shard} on attempt ${n}`);
+    const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
+    const state = this.busy
+      ? `stream poll ${this.polls} running for ${seconds(this.pollStartedAt)} s`
+      : `stream poll ${this.polls} done`;
+    const empty = Number.isFinite(this.lastEmptyRoundStartedAt)
+      ? `, the last empty one ${seconds(this.lastEmptyRoundStartedAt)} s ago`
+      : ", none empty yet";
+    const retries = retrying.length > 0 ? `; retrying ${retrying.join(", ")}` : "";
+    return `${state}${empty}${retries}`;
   }
 
   async stop(): Promise<void> {
@@ -67,18 +88,22 @@ export class StreamPoller {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       let worked = false;
+      let failed = false;
       this.busy = true;
+      this.polls++;
+      this.pollStartedAt = Date.now();
       try {
         for (const shardId of await this.options.reader.shards()) {
           if (this.stopped) break;
           if (await this.pollShard(shardId)) worked = true;
         }
       } catch (error) {
+        failed = true;
         this.options.onError?.(error);
       } finally {
         this.busy = false;
       }
-      this.lastPollFoundNothing = !worked;
+      if (!worked && !failed) this.lastEmptyRoundStartedAt = this.pollStartedAt;
       if (!worked) await sleep(this.options.idleMs ?? 200);
     }
   }

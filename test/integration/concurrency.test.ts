@@ -29,7 +29,7 @@ describe("200 events for one release at once, ingested by concurrent invocations
       Array.from({ length: 20 }, (_, i) => putOnBus(plane, events.slice(i * 10, i * 10 + 10))),
     );
     // Lost seq races back off and re-sign, so on a loaded machine this can take minutes.
-    await plane.waitUntilSettled({ timeoutMs: 280_000 });
+    await plane.waitUntilSettled({ timeoutMs: 220_000 });
     records = await streamRecords(plane, releaseStream(RELEASE));
   });
 

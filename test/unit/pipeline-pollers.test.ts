@@ -88,6 +88,58 @@ describe("StreamPoller (the local DynamoDB stream event source mapping)", () => 
     expect(done).toEqual(expect.arrayContaining(["1", "2", "3", "5", "6", "7", "8"]));
     expect(done).not.toContain("4");
   });
+
+  it("tells when a whole round found nothing, however long each read takes", async () => {
+    // A slow emulator: each read takes 40 ms while the poller rests 1 ms between rounds, so the
+    // poller is almost always in the middle of a read.
+    const base = fakeReader(3);
+    let reads = 0;
+    let failReads = false;
+    const slowReader = {
+      streamArn: base.streamArn,
+      shards: base.shards,
+      read: async (shard: string, after: string | undefined, limit: number) => {
+        reads++;
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        if (failReads) throw new Error("emulator unavailable");
+        return base.read(shard, after, limit);
+      },
+    } as unknown as DynamoStreamReader;
+    const delivered: string[] = [];
+    const poller = new StreamPoller({
+      reader: slowReader,
+      region: "us-east-1",
+      idleMs: 1,
+      onFailure: async () => {},
+      handler: async (event: DynamoDBStreamEvent) => {
+        delivered.push(...event.Records.map((r) => r.dynamodb?.SequenceNumber ?? ""));
+        return { batchItemFailures: [] };
+      },
+    });
+    const startedAt = Date.now();
+    poller.start();
+    try {
+      // The first round delivers, so it is not an empty one.
+      while (delivered.length < 3) await new Promise((resolve) => setTimeout(resolve, 2));
+      expect(poller.foundNothingSince(startedAt)).toBe(false);
+
+      const readsBefore = reads;
+      while (!poller.foundNothingSince(startedAt)) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(reads).toBeGreaterThan(readsBefore);
+
+      // Rounds that fail are not empty rounds: nothing is known about the stream.
+      failReads = true;
+      const failingFrom = Date.now();
+      const readsAtFailure = reads;
+      while (reads < readsAtFailure + 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(poller.foundNothingSince(failingFrom)).toBe(false);
+    } finally {
+      failReads = false;
+      await poller.stop();
+    }
+  });
 });
 
 /** A queue holding messages m1..mn, delivered once each, recording deletes and releases. */
