@@ -12,7 +12,14 @@ type Loose = any;
 
 /** Every variant of `event` with one value replaced, removed or one member added. */
 function* mutations(event: Loose): Generator<Loose> {
-  const replacements: unknown[] = [null, 7, -1, 1.5, true, "", "x".repeat(3000), "\u0000", [], {}];
+  const replacements: unknown[] = [
+    ...[null, 7, -1, 1.5, true, "", "x".repeat(3000), "\u0000", [], {}],
+    // Lengths count code points: astral characters at and around the common maxLength values,
+    // and lone surrogates that count one each.
+    ...[64, 65, 128, 129, 256, 257].map((n) => "\u{1f600}".repeat(n)),
+    `${"\u{1f600}".repeat(63)}\ud83d`,
+    `\udc00${"a".repeat(128)}`,
+  ];
   function* walk(node: Loose, edit: (change: (parent: Loose) => void) => Loose): Generator<Loose> {
     if (node === null || typeof node !== "object") return;
     yield edit((n) => {

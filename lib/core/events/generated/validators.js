@@ -2,8 +2,18 @@
 // Run `npm run generate` after changing a schema.
 import { fullFormats as formats } from "ajv-formats/dist/formats.js";
 function ucs2length(text) {
-  let length = 0;
-  for (const _ of text) length++;
+  const units = text.length;
+  let length = units;
+  for (let i = 0; i < units; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < units) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length--;
+        i++;
+      }
+    }
+  }
   return length;
 }
 function equal(a, b) {
