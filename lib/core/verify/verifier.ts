@@ -305,7 +305,12 @@ class Verification {
   private startRunner(): BatchRunner {
     if (this.runner) return this.runner;
     const spki = this.pinnedSpki ?? this.packSpki;
-    this.runner = this.workers === 0 ? inlineRunner(spki) : new WorkerPool(this.workers, spki);
+    // A batch is at least batchBytes and at most one inflated chunk more.
+    const bufferBytes = 2 * this.batchBytes;
+    this.runner =
+      this.workers === 0
+        ? inlineRunner(spki, bufferBytes)
+        : new WorkerPool(this.workers, spki, { bufferBytes, inFlight: this.inFlightLimit() });
     return this.runner;
   }
 
@@ -334,7 +339,7 @@ class Verification {
       if (data.indexOf(10) === -1) {
         if (pending > MAX_CHUNK_BYTES) {
           // Check the whole lines before the oversized one, then skip to its end.
-          const joined = join(parts, pending);
+          const joined = join(parts, pending, runner);
           const cut = joined.lastIndexOf(10);
           if (cut !== -1)
             await this.submit(file, runner.run(joined.buffer as ArrayBuffer, cut + 1));
@@ -345,7 +350,7 @@ class Verification {
         }
         continue;
       }
-      const joined = join(parts, pending);
+      const joined = join(parts, pending, runner);
       const cut = joined.lastIndexOf(10);
       const tail = Buffer.from(joined.subarray(cut + 1));
       parts = tail.length > 0 ? [tail] : [];
@@ -353,7 +358,10 @@ class Verification {
       await this.submit(file, runner.run(joined.buffer as ArrayBuffer, cut + 1));
     }
     if (pending > 0 && !skipping) {
-      await this.submit(file, runner.run(join(parts, pending).buffer as ArrayBuffer, pending));
+      await this.submit(
+        file,
+        runner.run(join(parts, pending, runner).buffer as ArrayBuffer, pending),
+      );
     }
     this.digests.set(file, { bytes: size, sha256: `sha256:${hash.digest("hex")}` });
   }
@@ -365,8 +373,12 @@ class Verification {
 
   private async submit(file: string, result: Promise<BatchResult>): Promise<void> {
     this.enqueue(file, result);
-    const limit = Math.max(2, this.workers * 4);
-    while (this.queue.length > limit) await this.applyNext();
+    while (this.queue.length > this.inFlightLimit()) await this.applyNext();
+  }
+
+  /** Batches outstanding at most: enough to keep every worker busy. */
+  private inFlightLimit(): number {
+    return Math.max(2, this.workers * 4);
   }
 
   private async applyNext(): Promise<void> {
@@ -786,9 +798,12 @@ class Verification {
   }
 }
 
-/** Copies `parts` into one buffer that owns its memory, so it can be transferred to a worker. */
-function join(parts: readonly Buffer[], length: number): Buffer {
-  const out = Buffer.from(new ArrayBuffer(length));
+/**
+ * Copies `parts` into the start of a batch buffer of the runner's, which owns its memory so it can
+ * be transferred to a worker. Returns a view of the `length` bytes copied.
+ */
+function join(parts: readonly Buffer[], length: number, runner: BatchRunner): Buffer {
+  const out = Buffer.from(runner.takeBuffer(length), 0, length);
   let offset = 0;
   for (const part of parts) {
     part.copy(out, offset);

@@ -8,12 +8,17 @@ const setup = workerData as WorkerSetup;
 const context = { key: setup.spki ? publicKeyFromSpki(setup.spki) : undefined };
 
 parentPort?.on("message", (request: BatchRequest) => {
+  const { id, buffer } = request;
   let response: BatchResponse;
   try {
-    const bytes = new Uint8Array(request.buffer, 0, request.length);
-    response = { id: request.id, result: verifyBatch(bytes, context) };
+    response = {
+      id,
+      buffer,
+      result: verifyBatch(new Uint8Array(buffer, 0, request.length), context),
+    };
   } catch (error) {
-    response = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+    response = { id, buffer, error: error instanceof Error ? error.message : String(error) };
   }
-  parentPort?.postMessage(response);
+  // The buffer goes back to the main thread for the next batch.
+  parentPort?.postMessage(response, [buffer]);
 });
