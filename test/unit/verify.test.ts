@@ -81,6 +81,26 @@ describe("verifyPack on intact packs", () => {
     expect(onWorkers.problems.some((p) => p.check === "chain-seq" && p.line === 2)).toBe(true);
   });
 
+  it("reads every batch right when batch buffers are reused across many batches", async () => {
+    // Prepare: 60 records in batches of about two records, far more batches than buffers
+    const records = await signedRelease("r-many", 60, testSigner);
+    const { bytes } = await packBytes(records);
+    const tampered = await editLines(bytes, (lines) =>
+      lines.map((line, index) => (index === 47 ? line.replace('"seq":48', '"seq":49') : line)),
+    );
+    // Act
+    const valid = await verifyBytes(bytes, { workers: 2, batchBytes: 1500 });
+    const onThread = await verifyBytes(tampered, { workers: 0, batchBytes: 1500 });
+    const onWorkers = await verifyBytes(tampered, { workers: 2, batchBytes: 1500 });
+    // Assess
+    expect(valid.problems).toEqual([]);
+    expect(valid.records).toBe(60);
+    expect(onWorkers.problems).toEqual(onThread.problems);
+    expect(onWorkers.problems.some((p) => p.check === "record-signature" && p.line === 48)).toBe(
+      true,
+    );
+  });
+
   it("accepts every pack the writer makes (property)", async () => {
     const signers = [testSigner];
     await fc.assert(
