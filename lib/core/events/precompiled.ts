@@ -13,13 +13,15 @@ export type { EventValidation } from "./dispatch.ts";
 for (const [pattern, text, lengthImplied] of patterns)
   registerPattern(pattern, text, lengthImplied);
 
-function validatorOf(type: string): TypeValidator | undefined {
-  const validate = Object.hasOwn(validators, type) ? validators[type] : undefined;
+/** Each type's validator and schema, paired once: looked up for every event validated. */
+const byType = new Map<string, TypeValidator>();
+for (const type of Object.keys(validators)) {
+  const validate = validators[type];
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
-  return validate === undefined || schema === undefined ? undefined : { validate, schema };
+  if (validate !== undefined && schema !== undefined) byType.set(type, { validate, schema });
 }
 
-const precompiled = eventValidators(Object.keys(validators), validatorOf);
+const precompiled = eventValidators(Object.keys(validators), (type) => byType.get(type));
 
 /**
  * Checks that `input` is an evidence event: an object whose `type` is known and which matches

@@ -127,7 +127,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -137,7 +137,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -218,7 +218,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -321,7 +321,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -331,7 +331,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -366,7 +366,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -376,7 +376,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -411,7 +411,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -446,7 +446,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -456,7 +456,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -558,7 +558,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err46];
@@ -568,7 +568,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -603,7 +603,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -613,7 +613,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -698,7 +698,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err58];
@@ -708,7 +708,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -743,7 +743,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err62];
@@ -753,7 +753,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -913,7 +913,7 @@ errors++;
 if(data18.branch !== undefined){
 let data19 = data18.branch;
 if(typeof data19 === "string"){
-if(func2(data19) > 256){
+if((data19.length > 256 && func2(data19) > 256)){
 const err75 = {instancePath:instancePath+"/data/branch",schemaPath:"#/properties/data/properties/branch/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err75];
@@ -923,7 +923,7 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err76 = {instancePath:instancePath+"/data/branch",schemaPath:"#/properties/data/properties/branch/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err76];
@@ -983,7 +983,7 @@ errors++;
 if(data20.id !== undefined){
 let data21 = data20.id;
 if(typeof data21 === "string"){
-if(func2(data21) > 256){
+if((data21.length > 256 && func2(data21) > 256)){
 const err81 = {instancePath:instancePath+"/data/author/id",schemaPath:"#/properties/data/properties/author/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err81];
@@ -993,7 +993,7 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err82 = {instancePath:instancePath+"/data/author/id",schemaPath:"#/properties/data/properties/author/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err82];
@@ -1028,7 +1028,7 @@ errors++;
 if(data20.displayName !== undefined){
 let data22 = data20.displayName;
 if(typeof data22 === "string"){
-if(func2(data22) > 256){
+if((data22.length > 256 && func2(data22) > 256)){
 const err85 = {instancePath:instancePath+"/data/author/displayName",schemaPath:"#/properties/data/properties/author/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err85];
@@ -1038,7 +1038,7 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(func2(data22) < 1){
+if((data22.length < 1 || func2(data22) < 1)){
 const err86 = {instancePath:instancePath+"/data/author/displayName",schemaPath:"#/properties/data/properties/author/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err86];
@@ -1073,7 +1073,7 @@ errors++;
 if(data20.email !== undefined){
 let data23 = data20.email;
 if(typeof data23 === "string"){
-if(func2(data23) > 254){
+if((data23.length > 254 && func2(data23) > 254)){
 const err89 = {instancePath:instancePath+"/data/author/email",schemaPath:"#/properties/data/properties/author/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err89];
@@ -1108,7 +1108,7 @@ errors++;
 if(data20.issuer !== undefined){
 let data24 = data20.issuer;
 if(typeof data24 === "string"){
-if(func2(data24) > 512){
+if((data24.length > 512 && func2(data24) > 512)){
 const err92 = {instancePath:instancePath+"/data/author/issuer",schemaPath:"#/properties/data/properties/author/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err92];
@@ -1118,7 +1118,7 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err93 = {instancePath:instancePath+"/data/author/issuer",schemaPath:"#/properties/data/properties/author/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err93];
@@ -1190,7 +1190,7 @@ errors++;
 if(data25.id !== undefined){
 let data26 = data25.id;
 if(typeof data26 === "string"){
-if(func2(data26) > 256){
+if((data26.length > 256 && func2(data26) > 256)){
 const err99 = {instancePath:instancePath+"/data/committer/id",schemaPath:"#/properties/data/properties/committer/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err99];
@@ -1200,7 +1200,7 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(func2(data26) < 1){
+if((data26.length < 1 || func2(data26) < 1)){
 const err100 = {instancePath:instancePath+"/data/committer/id",schemaPath:"#/properties/data/properties/committer/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err100];
@@ -1235,7 +1235,7 @@ errors++;
 if(data25.displayName !== undefined){
 let data27 = data25.displayName;
 if(typeof data27 === "string"){
-if(func2(data27) > 256){
+if((data27.length > 256 && func2(data27) > 256)){
 const err103 = {instancePath:instancePath+"/data/committer/displayName",schemaPath:"#/properties/data/properties/committer/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err103];
@@ -1245,7 +1245,7 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(func2(data27) < 1){
+if((data27.length < 1 || func2(data27) < 1)){
 const err104 = {instancePath:instancePath+"/data/committer/displayName",schemaPath:"#/properties/data/properties/committer/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err104];
@@ -1280,7 +1280,7 @@ errors++;
 if(data25.email !== undefined){
 let data28 = data25.email;
 if(typeof data28 === "string"){
-if(func2(data28) > 254){
+if((data28.length > 254 && func2(data28) > 254)){
 const err107 = {instancePath:instancePath+"/data/committer/email",schemaPath:"#/properties/data/properties/committer/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err107];
@@ -1315,7 +1315,7 @@ errors++;
 if(data25.issuer !== undefined){
 let data29 = data25.issuer;
 if(typeof data29 === "string"){
-if(func2(data29) > 512){
+if((data29.length > 512 && func2(data29) > 512)){
 const err110 = {instancePath:instancePath+"/data/committer/issuer",schemaPath:"#/properties/data/properties/committer/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err110];
@@ -1325,7 +1325,7 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(func2(data29) < 1){
+if((data29.length < 1 || func2(data29) < 1)){
 const err111 = {instancePath:instancePath+"/data/committer/issuer",schemaPath:"#/properties/data/properties/committer/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err111];
@@ -1397,7 +1397,7 @@ errors++;
 if(data18.title !== undefined){
 let data31 = data18.title;
 if(typeof data31 === "string"){
-if(func2(data31) > 256){
+if((data31.length > 256 && func2(data31) > 256)){
 const err117 = {instancePath:instancePath+"/data/title",schemaPath:"#/properties/data/properties/title/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err117];
@@ -1407,7 +1407,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(func2(data31) < 1){
+if((data31.length < 1 || func2(data31) < 1)){
 const err118 = {instancePath:instancePath+"/data/title",schemaPath:"#/properties/data/properties/title/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -1668,7 +1668,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -1678,7 +1678,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -1759,7 +1759,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -1862,7 +1862,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -1872,7 +1872,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -1907,7 +1907,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -1917,7 +1917,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -1952,7 +1952,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -1987,7 +1987,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -1997,7 +1997,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -2099,7 +2099,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err46];
@@ -2109,7 +2109,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -2144,7 +2144,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -2154,7 +2154,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -2239,7 +2239,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err58];
@@ -2249,7 +2249,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -2284,7 +2284,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err62];
@@ -2294,7 +2294,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -2489,7 +2489,7 @@ errors++;
 if(data19.url !== undefined){
 let data21 = data19.url;
 if(typeof data21 === "string"){
-if(func2(data21) > 2048){
+if((data21.length > 2048 && func2(data21) > 2048)){
 const err80 = {instancePath:instancePath+"/data/pullRequest/url",schemaPath:"#/properties/data/properties/pullRequest/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err80];
@@ -2571,7 +2571,7 @@ errors++;
 if(data22.id !== undefined){
 let data23 = data22.id;
 if(typeof data23 === "string"){
-if(func2(data23) > 256){
+if((data23.length > 256 && func2(data23) > 256)){
 const err87 = {instancePath:instancePath+"/data/reviewer/id",schemaPath:"#/properties/data/properties/reviewer/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err87];
@@ -2581,7 +2581,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err88 = {instancePath:instancePath+"/data/reviewer/id",schemaPath:"#/properties/data/properties/reviewer/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -2616,7 +2616,7 @@ errors++;
 if(data22.displayName !== undefined){
 let data24 = data22.displayName;
 if(typeof data24 === "string"){
-if(func2(data24) > 256){
+if((data24.length > 256 && func2(data24) > 256)){
 const err91 = {instancePath:instancePath+"/data/reviewer/displayName",schemaPath:"#/properties/data/properties/reviewer/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err91];
@@ -2626,7 +2626,7 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err92 = {instancePath:instancePath+"/data/reviewer/displayName",schemaPath:"#/properties/data/properties/reviewer/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err92];
@@ -2661,7 +2661,7 @@ errors++;
 if(data22.email !== undefined){
 let data25 = data22.email;
 if(typeof data25 === "string"){
-if(func2(data25) > 254){
+if((data25.length > 254 && func2(data25) > 254)){
 const err95 = {instancePath:instancePath+"/data/reviewer/email",schemaPath:"#/properties/data/properties/reviewer/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err95];
@@ -2696,7 +2696,7 @@ errors++;
 if(data22.issuer !== undefined){
 let data26 = data22.issuer;
 if(typeof data26 === "string"){
-if(func2(data26) > 512){
+if((data26.length > 512 && func2(data26) > 512)){
 const err98 = {instancePath:instancePath+"/data/reviewer/issuer",schemaPath:"#/properties/data/properties/reviewer/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err98];
@@ -2706,7 +2706,7 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(func2(data26) < 1){
+if((data26.length < 1 || func2(data26) < 1)){
 const err99 = {instancePath:instancePath+"/data/reviewer/issuer",schemaPath:"#/properties/data/properties/reviewer/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err99];
@@ -2951,7 +2951,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err9];
@@ -2961,7 +2961,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err10 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err10];
@@ -3042,7 +3042,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err17 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err17];
@@ -3145,7 +3145,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err26];
@@ -3155,7 +3155,7 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err27 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err27];
@@ -3190,7 +3190,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err30];
@@ -3200,7 +3200,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err31 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err31];
@@ -3235,7 +3235,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err34 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err34];
@@ -3270,7 +3270,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err37];
@@ -3280,7 +3280,7 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err38 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err38];
@@ -3362,7 +3362,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -3372,7 +3372,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -3407,7 +3407,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -3417,7 +3417,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -3502,7 +3502,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -3512,7 +3512,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -3547,7 +3547,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -3557,7 +3557,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -3662,7 +3662,7 @@ errors++;
 if(data18.rationale !== undefined){
 let data19 = data18.rationale;
 if(typeof data19 === "string"){
-if(func2(data19) > 4000){
+if((data19.length > 4000 && func2(data19) > 4000)){
 const err71 = {instancePath:instancePath+"/data/rationale",schemaPath:"#/properties/data/properties/rationale/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err71];
@@ -3672,7 +3672,7 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err72 = {instancePath:instancePath+"/data/rationale",schemaPath:"#/properties/data/properties/rationale/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err72];
@@ -3765,7 +3765,7 @@ errors++;
 if(data20.id !== undefined){
 let data22 = data20.id;
 if(typeof data22 === "string"){
-if(func2(data22) > 256){
+if((data22.length > 256 && func2(data22) > 256)){
 const err80 = {instancePath:instancePath+"/data/classifier/id",schemaPath:"#/properties/data/properties/classifier/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err80];
@@ -3775,7 +3775,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func2(data22) < 1){
+if((data22.length < 1 || func2(data22) < 1)){
 const err81 = {instancePath:instancePath+"/data/classifier/id",schemaPath:"#/properties/data/properties/classifier/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -3810,7 +3810,7 @@ errors++;
 if(data20.version !== undefined){
 let data23 = data20.version;
 if(typeof data23 === "string"){
-if(func2(data23) > 64){
+if((data23.length > 64 && func2(data23) > 64)){
 const err84 = {instancePath:instancePath+"/data/classifier/version",schemaPath:"#/properties/data/properties/classifier/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err84];
@@ -3820,7 +3820,7 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err85 = {instancePath:instancePath+"/data/classifier/version",schemaPath:"#/properties/data/properties/classifier/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err85];
@@ -3914,7 +3914,7 @@ const len0 = data25.length;
 for(let i0=0; i0<len0; i0++){
 let data26 = data25[i0];
 if(typeof data26 === "string"){
-if(func2(data26) > 256){
+if((data26.length > 256 && func2(data26) > 256)){
 const err93 = {instancePath:instancePath+"/data/indicators/" + i0,schemaPath:"#/properties/data/properties/indicators/items/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err93];
@@ -3924,7 +3924,7 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(func2(data26) < 1){
+if((data26.length < 1 || func2(data26) < 1)){
 const err94 = {instancePath:instancePath+"/data/indicators/" + i0,schemaPath:"#/properties/data/properties/indicators/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err94];
@@ -4112,7 +4112,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -4122,7 +4122,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -4203,7 +4203,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -4306,7 +4306,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -4316,7 +4316,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -4351,7 +4351,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -4361,7 +4361,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -4396,7 +4396,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -4431,7 +4431,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -4441,7 +4441,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -4553,7 +4553,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err47];
@@ -4563,7 +4563,7 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err48 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err48];
@@ -4598,7 +4598,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err51];
@@ -4608,7 +4608,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err52 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -4693,7 +4693,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err59];
@@ -4703,7 +4703,7 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err60 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err60];
@@ -4738,7 +4738,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err63];
@@ -4748,7 +4748,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err64 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err64];
@@ -4840,7 +4840,7 @@ errors++;
 if(data17.buildId !== undefined){
 let data18 = data17.buildId;
 if(typeof data18 === "string"){
-if(func2(data18) > 128){
+if((data18.length > 128 && func2(data18) > 128)){
 const err72 = {instancePath:instancePath+"/data/buildId",schemaPath:"#/properties/data/properties/buildId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err72];
@@ -4850,7 +4850,7 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err73 = {instancePath:instancePath+"/data/buildId",schemaPath:"#/properties/data/properties/buildId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err73];
@@ -4910,7 +4910,7 @@ errors++;
 if(data19.id !== undefined){
 let data20 = data19.id;
 if(typeof data20 === "string"){
-if(func2(data20) > 512){
+if((data20.length > 512 && func2(data20) > 512)){
 const err78 = {instancePath:instancePath+"/data/builder/id",schemaPath:"#/properties/data/properties/builder/properties/id/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err78];
@@ -4920,7 +4920,7 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(func2(data20) < 1){
+if((data20.length < 1 || func2(data20) < 1)){
 const err79 = {instancePath:instancePath+"/data/builder/id",schemaPath:"#/properties/data/properties/builder/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err79];
@@ -4955,7 +4955,7 @@ errors++;
 if(data19.version !== undefined){
 let data21 = data19.version;
 if(typeof data21 === "string"){
-if(func2(data21) > 64){
+if((data21.length > 64 && func2(data21) > 64)){
 const err82 = {instancePath:instancePath+"/data/builder/version",schemaPath:"#/properties/data/properties/builder/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err82];
@@ -4965,7 +4965,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err83 = {instancePath:instancePath+"/data/builder/version",schemaPath:"#/properties/data/properties/builder/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -5012,7 +5012,7 @@ errors++;
 if(data17.artifactName !== undefined){
 let data22 = data17.artifactName;
 if(typeof data22 === "string"){
-if(func2(data22) > 256){
+if((data22.length > 256 && func2(data22) > 256)){
 const err87 = {instancePath:instancePath+"/data/artifactName",schemaPath:"#/properties/data/properties/artifactName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err87];
@@ -5022,7 +5022,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(func2(data22) < 1){
+if((data22.length < 1 || func2(data22) < 1)){
 const err88 = {instancePath:instancePath+"/data/artifactName",schemaPath:"#/properties/data/properties/artifactName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -5057,7 +5057,7 @@ errors++;
 if(data17.startedAt !== undefined){
 let data23 = data17.startedAt;
 if(typeof data23 === "string"){
-if(func2(data23) > 35){
+if((data23.length > 35 && func2(data23) > 35)){
 const err91 = {instancePath:instancePath+"/data/startedAt",schemaPath:"#/properties/data/properties/startedAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err91];
@@ -5102,7 +5102,7 @@ errors++;
 if(data17.buildUrl !== undefined){
 let data24 = data17.buildUrl;
 if(typeof data24 === "string"){
-if(func2(data24) > 2048){
+if((data24.length > 2048 && func2(data24) > 2048)){
 const err95 = {instancePath:instancePath+"/data/buildUrl",schemaPath:"#/properties/data/properties/buildUrl/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err95];
@@ -5288,7 +5288,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -5298,7 +5298,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -5379,7 +5379,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -5482,7 +5482,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -5492,7 +5492,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -5527,7 +5527,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -5537,7 +5537,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -5572,7 +5572,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -5607,7 +5607,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -5617,7 +5617,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -5709,7 +5709,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -5719,7 +5719,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -5754,7 +5754,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -5764,7 +5764,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -5849,7 +5849,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -5859,7 +5859,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -5894,7 +5894,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -5904,7 +5904,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -5996,7 +5996,7 @@ errors++;
 if(data17.registry !== undefined){
 let data18 = data17.registry;
 if(typeof data18 === "string"){
-if(func2(data18) > 256){
+if((data18.length > 256 && func2(data18) > 256)){
 const err70 = {instancePath:instancePath+"/data/registry",schemaPath:"#/properties/data/properties/registry/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err70];
@@ -6006,7 +6006,7 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err71 = {instancePath:instancePath+"/data/registry",schemaPath:"#/properties/data/properties/registry/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err71];
@@ -6041,7 +6041,7 @@ errors++;
 if(data17.repository !== undefined){
 let data19 = data17.repository;
 if(typeof data19 === "string"){
-if(func2(data19) > 256){
+if((data19.length > 256 && func2(data19) > 256)){
 const err74 = {instancePath:instancePath+"/data/repository",schemaPath:"#/properties/data/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err74];
@@ -6051,7 +6051,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err75 = {instancePath:instancePath+"/data/repository",schemaPath:"#/properties/data/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err75];
@@ -6110,7 +6110,7 @@ const len0 = data20.length;
 for(let i0=0; i0<len0; i0++){
 let data21 = data20[i0];
 if(typeof data21 === "string"){
-if(func2(data21) > 128){
+if((data21.length > 128 && func2(data21) > 128)){
 const err80 = {instancePath:instancePath+"/data/tags/" + i0,schemaPath:"#/properties/data/properties/tags/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err80];
@@ -6120,7 +6120,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err81 = {instancePath:instancePath+"/data/tags/" + i0,schemaPath:"#/properties/data/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -6191,7 +6191,7 @@ errors++;
 if(data17.mediaType !== undefined){
 let data22 = data17.mediaType;
 if(typeof data22 === "string"){
-if(func2(data22) > 256){
+if((data22.length > 256 && func2(data22) > 256)){
 const err86 = {instancePath:instancePath+"/data/mediaType",schemaPath:"#/properties/data/properties/mediaType/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err86];
@@ -6201,7 +6201,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(func2(data22) < 1){
+if((data22.length < 1 || func2(data22) < 1)){
 const err87 = {instancePath:instancePath+"/data/mediaType",schemaPath:"#/properties/data/properties/mediaType/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -6352,7 +6352,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -6362,7 +6362,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -6443,7 +6443,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -6546,7 +6546,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -6556,7 +6556,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -6591,7 +6591,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -6601,7 +6601,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -6636,7 +6636,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -6671,7 +6671,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -6681,7 +6681,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -6773,7 +6773,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -6783,7 +6783,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -6818,7 +6818,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -6828,7 +6828,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -6913,7 +6913,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -6923,7 +6923,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -6958,7 +6958,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -6968,7 +6968,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -7178,7 +7178,7 @@ errors++;
 if(data20.keyId !== undefined){
 let data21 = data20.keyId;
 if(typeof data21 === "string"){
-if(func2(data21) > 512){
+if((data21.length > 512 && func2(data21) > 512)){
 const err78 = {instancePath:instancePath+"/data/signer/keyId",schemaPath:"#/properties/data/properties/signer/properties/keyId/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err78];
@@ -7188,7 +7188,7 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err79 = {instancePath:instancePath+"/data/signer/keyId",schemaPath:"#/properties/data/properties/signer/properties/keyId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err79];
@@ -7223,7 +7223,7 @@ errors++;
 if(data20.identity !== undefined){
 let data22 = data20.identity;
 if(typeof data22 === "string"){
-if(func2(data22) > 512){
+if((data22.length > 512 && func2(data22) > 512)){
 const err82 = {instancePath:instancePath+"/data/signer/identity",schemaPath:"#/properties/data/properties/signer/properties/identity/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err82];
@@ -7233,7 +7233,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(func2(data22) < 1){
+if((data22.length < 1 || func2(data22) < 1)){
 const err83 = {instancePath:instancePath+"/data/signer/identity",schemaPath:"#/properties/data/properties/signer/properties/identity/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -7268,7 +7268,7 @@ errors++;
 if(data20.issuer !== undefined){
 let data23 = data20.issuer;
 if(typeof data23 === "string"){
-if(func2(data23) > 512){
+if((data23.length > 512 && func2(data23) > 512)){
 const err86 = {instancePath:instancePath+"/data/signer/issuer",schemaPath:"#/properties/data/properties/signer/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err86];
@@ -7278,7 +7278,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err87 = {instancePath:instancePath+"/data/signer/issuer",schemaPath:"#/properties/data/properties/signer/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -7477,7 +7477,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -7487,7 +7487,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -7568,7 +7568,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -7671,7 +7671,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -7681,7 +7681,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -7716,7 +7716,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -7726,7 +7726,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -7761,7 +7761,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -7796,7 +7796,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -7806,7 +7806,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -7898,7 +7898,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -7908,7 +7908,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -7943,7 +7943,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -7953,7 +7953,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -8038,7 +8038,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -8048,7 +8048,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -8083,7 +8083,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -8093,7 +8093,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -8328,7 +8328,7 @@ errors++;
 if(data22.name !== undefined){
 let data23 = data22.name;
 if(typeof data23 === "string"){
-if(func2(data23) > 128){
+if((data23.length > 128 && func2(data23) > 128)){
 const err82 = {instancePath:instancePath+"/data/generator/name",schemaPath:"#/properties/data/properties/generator/properties/name/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err82];
@@ -8338,7 +8338,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err83 = {instancePath:instancePath+"/data/generator/name",schemaPath:"#/properties/data/properties/generator/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -8373,7 +8373,7 @@ errors++;
 if(data22.version !== undefined){
 let data24 = data22.version;
 if(typeof data24 === "string"){
-if(func2(data24) > 64){
+if((data24.length > 64 && func2(data24) > 64)){
 const err86 = {instancePath:instancePath+"/data/generator/version",schemaPath:"#/properties/data/properties/generator/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err86];
@@ -8383,7 +8383,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err87 = {instancePath:instancePath+"/data/generator/version",schemaPath:"#/properties/data/properties/generator/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -8547,7 +8547,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -8557,7 +8557,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -8638,7 +8638,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -8741,7 +8741,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -8751,7 +8751,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -8786,7 +8786,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -8796,7 +8796,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -8831,7 +8831,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -8866,7 +8866,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -8876,7 +8876,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -8968,7 +8968,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -8978,7 +8978,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -9013,7 +9013,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -9023,7 +9023,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -9108,7 +9108,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -9118,7 +9118,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -9153,7 +9153,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -9163,7 +9163,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -9285,7 +9285,7 @@ errors++;
 if(data17.suite !== undefined){
 let data18 = data17.suite;
 if(typeof data18 === "string"){
-if(func2(data18) > 256){
+if((data18.length > 256 && func2(data18) > 256)){
 const err73 = {instancePath:instancePath+"/data/suite",schemaPath:"#/properties/data/properties/suite/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err73];
@@ -9295,7 +9295,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err74 = {instancePath:instancePath+"/data/suite",schemaPath:"#/properties/data/properties/suite/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err74];
@@ -9483,7 +9483,7 @@ errors++;
 if(data17.protocol !== undefined){
 let data24 = data17.protocol;
 if(typeof data24 === "string"){
-if(func2(data24) > 128){
+if((data24.length > 128 && func2(data24) > 128)){
 const err90 = {instancePath:instancePath+"/data/protocol",schemaPath:"#/properties/data/properties/protocol/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err90];
@@ -9493,7 +9493,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err91 = {instancePath:instancePath+"/data/protocol",schemaPath:"#/properties/data/properties/protocol/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -9563,7 +9563,7 @@ errors++;
 if(data17.runId !== undefined){
 let data26 = data17.runId;
 if(typeof data26 === "string"){
-if(func2(data26) > 128){
+if((data26.length > 128 && func2(data26) > 128)){
 const err97 = {instancePath:instancePath+"/data/runId",schemaPath:"#/properties/data/properties/runId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err97];
@@ -9573,7 +9573,7 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(func2(data26) < 1){
+if((data26.length < 1 || func2(data26) < 1)){
 const err98 = {instancePath:instancePath+"/data/runId",schemaPath:"#/properties/data/properties/runId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err98];
@@ -9724,7 +9724,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -9734,7 +9734,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -9815,7 +9815,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -9918,7 +9918,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -9928,7 +9928,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -9963,7 +9963,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -9973,7 +9973,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -10008,7 +10008,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -10043,7 +10043,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -10053,7 +10053,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -10190,7 +10190,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err47];
@@ -10200,7 +10200,7 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err48 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err48];
@@ -10235,7 +10235,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err51];
@@ -10245,7 +10245,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err52 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -10330,7 +10330,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err59];
@@ -10340,7 +10340,7 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err60 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err60];
@@ -10375,7 +10375,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err63];
@@ -10385,7 +10385,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err64 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err64];
@@ -10512,7 +10512,7 @@ errors++;
 if(data18.name !== undefined){
 let data19 = data18.name;
 if(typeof data19 === "string"){
-if(func2(data19) > 128){
+if((data19.length > 128 && func2(data19) > 128)){
 const err75 = {instancePath:instancePath+"/data/scanner/name",schemaPath:"#/properties/data/properties/scanner/properties/name/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err75];
@@ -10522,7 +10522,7 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err76 = {instancePath:instancePath+"/data/scanner/name",schemaPath:"#/properties/data/properties/scanner/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err76];
@@ -10557,7 +10557,7 @@ errors++;
 if(data18.version !== undefined){
 let data20 = data18.version;
 if(typeof data20 === "string"){
-if(func2(data20) > 64){
+if((data20.length > 64 && func2(data20) > 64)){
 const err79 = {instancePath:instancePath+"/data/scanner/version",schemaPath:"#/properties/data/properties/scanner/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err79];
@@ -10567,7 +10567,7 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(func2(data20) < 1){
+if((data20.length < 1 || func2(data20) < 1)){
 const err80 = {instancePath:instancePath+"/data/scanner/version",schemaPath:"#/properties/data/properties/scanner/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err80];
@@ -11030,7 +11030,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -11040,7 +11040,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -11121,7 +11121,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -11224,7 +11224,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -11234,7 +11234,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -11269,7 +11269,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -11279,7 +11279,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -11314,7 +11314,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -11349,7 +11349,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -11359,7 +11359,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -11441,7 +11441,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err44 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err44];
@@ -11451,7 +11451,7 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err45];
@@ -11486,7 +11486,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err48 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err48];
@@ -11496,7 +11496,7 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err49];
@@ -11581,7 +11581,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err56 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err56];
@@ -11591,7 +11591,7 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err57];
@@ -11626,7 +11626,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err60 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err60];
@@ -11636,7 +11636,7 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err61];
@@ -11806,7 +11806,7 @@ errors++;
 if(data19.id !== undefined){
 let data20 = data19.id;
 if(typeof data20 === "string"){
-if(func2(data20) > 256){
+if((data20.length > 256 && func2(data20) > 256)){
 const err76 = {instancePath:instancePath+"/data/policy/id",schemaPath:"#/properties/data/properties/policy/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err76];
@@ -11816,7 +11816,7 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(func2(data20) < 1){
+if((data20.length < 1 || func2(data20) < 1)){
 const err77 = {instancePath:instancePath+"/data/policy/id",schemaPath:"#/properties/data/properties/policy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err77];
@@ -11851,7 +11851,7 @@ errors++;
 if(data19.version !== undefined){
 let data21 = data19.version;
 if(typeof data21 === "string"){
-if(func2(data21) > 64){
+if((data21.length > 64 && func2(data21) > 64)){
 const err80 = {instancePath:instancePath+"/data/policy/version",schemaPath:"#/properties/data/properties/policy/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err80];
@@ -11861,7 +11861,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err81 = {instancePath:instancePath+"/data/policy/version",schemaPath:"#/properties/data/properties/policy/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -11933,7 +11933,7 @@ errors++;
 if(data22.name !== undefined){
 let data23 = data22.name;
 if(typeof data23 === "string"){
-if(func2(data23) > 128){
+if((data23.length > 128 && func2(data23) > 128)){
 const err87 = {instancePath:instancePath+"/data/engine/name",schemaPath:"#/properties/data/properties/engine/properties/name/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err87];
@@ -11943,7 +11943,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err88 = {instancePath:instancePath+"/data/engine/name",schemaPath:"#/properties/data/properties/engine/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -11978,7 +11978,7 @@ errors++;
 if(data22.version !== undefined){
 let data24 = data22.version;
 if(typeof data24 === "string"){
-if(func2(data24) > 64){
+if((data24.length > 64 && func2(data24) > 64)){
 const err91 = {instancePath:instancePath+"/data/engine/version",schemaPath:"#/properties/data/properties/engine/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err91];
@@ -11988,7 +11988,7 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err92 = {instancePath:instancePath+"/data/engine/version",schemaPath:"#/properties/data/properties/engine/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err92];
@@ -12132,7 +12132,7 @@ errors++;
 if(data28.rule !== undefined){
 let data29 = data28.rule;
 if(typeof data29 === "string"){
-if(func2(data29) > 256){
+if((data29.length > 256 && func2(data29) > 256)){
 const err104 = {instancePath:instancePath+"/data/violations/" + i0+"/rule",schemaPath:"#/properties/data/properties/violations/items/properties/rule/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err104];
@@ -12142,7 +12142,7 @@ vErrors.push(err104);
 }
 errors++;
 }
-if(func2(data29) < 1){
+if((data29.length < 1 || func2(data29) < 1)){
 const err105 = {instancePath:instancePath+"/data/violations/" + i0+"/rule",schemaPath:"#/properties/data/properties/violations/items/properties/rule/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err105];
@@ -12177,7 +12177,7 @@ errors++;
 if(data28.message !== undefined){
 let data30 = data28.message;
 if(typeof data30 === "string"){
-if(func2(data30) > 1000){
+if((data30.length > 1000 && func2(data30) > 1000)){
 const err108 = {instancePath:instancePath+"/data/violations/" + i0+"/message",schemaPath:"#/properties/data/properties/violations/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 1000}};
 if(vErrors === null){
 vErrors = [err108];
@@ -12187,7 +12187,7 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(func2(data30) < 1){
+if((data30.length < 1 || func2(data30) < 1)){
 const err109 = {instancePath:instancePath+"/data/violations/" + i0+"/message",schemaPath:"#/properties/data/properties/violations/items/properties/message/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err109];
@@ -12245,7 +12245,7 @@ errors++;
 if(data28.exceptionId !== undefined){
 let data32 = data28.exceptionId;
 if(typeof data32 === "string"){
-if(func2(data32) > 128){
+if((data32.length > 128 && func2(data32) > 128)){
 const err114 = {instancePath:instancePath+"/data/violations/" + i0+"/exceptionId",schemaPath:"#/properties/data/properties/violations/items/properties/exceptionId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err114];
@@ -12255,7 +12255,7 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(func2(data32) < 1){
+if((data32.length < 1 || func2(data32) < 1)){
 const err115 = {instancePath:instancePath+"/data/violations/" + i0+"/exceptionId",schemaPath:"#/properties/data/properties/violations/items/properties/exceptionId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err115];
@@ -12430,7 +12430,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -12440,7 +12440,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -12521,7 +12521,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -12624,7 +12624,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -12634,7 +12634,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -12669,7 +12669,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -12679,7 +12679,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -12714,7 +12714,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -12749,7 +12749,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -12759,7 +12759,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -12861,7 +12861,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err46];
@@ -12871,7 +12871,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -12906,7 +12906,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -12916,7 +12916,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -13001,7 +13001,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err58];
@@ -13011,7 +13011,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -13046,7 +13046,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err62];
@@ -13056,7 +13056,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -13206,7 +13206,7 @@ errors++;
 if(data19.id !== undefined){
 let data20 = data19.id;
 if(typeof data20 === "string"){
-if(func2(data20) > 256){
+if((data20.length > 256 && func2(data20) > 256)){
 const err76 = {instancePath:instancePath+"/data/approver/id",schemaPath:"#/properties/data/properties/approver/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err76];
@@ -13216,7 +13216,7 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(func2(data20) < 1){
+if((data20.length < 1 || func2(data20) < 1)){
 const err77 = {instancePath:instancePath+"/data/approver/id",schemaPath:"#/properties/data/properties/approver/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err77];
@@ -13251,7 +13251,7 @@ errors++;
 if(data19.displayName !== undefined){
 let data21 = data19.displayName;
 if(typeof data21 === "string"){
-if(func2(data21) > 256){
+if((data21.length > 256 && func2(data21) > 256)){
 const err80 = {instancePath:instancePath+"/data/approver/displayName",schemaPath:"#/properties/data/properties/approver/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err80];
@@ -13261,7 +13261,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err81 = {instancePath:instancePath+"/data/approver/displayName",schemaPath:"#/properties/data/properties/approver/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -13296,7 +13296,7 @@ errors++;
 if(data19.email !== undefined){
 let data22 = data19.email;
 if(typeof data22 === "string"){
-if(func2(data22) > 254){
+if((data22.length > 254 && func2(data22) > 254)){
 const err84 = {instancePath:instancePath+"/data/approver/email",schemaPath:"#/properties/data/properties/approver/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err84];
@@ -13331,7 +13331,7 @@ errors++;
 if(data19.issuer !== undefined){
 let data23 = data19.issuer;
 if(typeof data23 === "string"){
-if(func2(data23) > 512){
+if((data23.length > 512 && func2(data23) > 512)){
 const err87 = {instancePath:instancePath+"/data/approver/issuer",schemaPath:"#/properties/data/properties/approver/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err87];
@@ -13341,7 +13341,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err88 = {instancePath:instancePath+"/data/approver/issuer",schemaPath:"#/properties/data/properties/approver/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -13469,7 +13469,7 @@ errors++;
 if(data18.changeRequest !== undefined){
 let data27 = data18.changeRequest;
 if(typeof data27 === "string"){
-if(func2(data27) > 128){
+if((data27.length > 128 && func2(data27) > 128)){
 const err99 = {instancePath:instancePath+"/data/changeRequest",schemaPath:"#/properties/data/properties/changeRequest/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err99];
@@ -13479,7 +13479,7 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(func2(data27) < 1){
+if((data27.length < 1 || func2(data27) < 1)){
 const err100 = {instancePath:instancePath+"/data/changeRequest",schemaPath:"#/properties/data/properties/changeRequest/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err100];
@@ -13514,7 +13514,7 @@ errors++;
 if(data18.comment !== undefined){
 let data28 = data18.comment;
 if(typeof data28 === "string"){
-if(func2(data28) > 2000){
+if((data28.length > 2000 && func2(data28) > 2000)){
 const err103 = {instancePath:instancePath+"/data/comment",schemaPath:"#/properties/data/properties/comment/maxLength",keyword:"maxLength",params:{limit: 2000}};
 if(vErrors === null){
 vErrors = [err103];
@@ -13524,7 +13524,7 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(func2(data28) < 1){
+if((data28.length < 1 || func2(data28) < 1)){
 const err104 = {instancePath:instancePath+"/data/comment",schemaPath:"#/properties/data/properties/comment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err104];
@@ -13677,7 +13677,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -13687,7 +13687,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -13768,7 +13768,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -13871,7 +13871,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -13881,7 +13881,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -13916,7 +13916,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -13926,7 +13926,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -13961,7 +13961,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -13996,7 +13996,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -14006,7 +14006,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -14108,7 +14108,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err46];
@@ -14118,7 +14118,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -14153,7 +14153,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -14163,7 +14163,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -14248,7 +14248,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err58];
@@ -14258,7 +14258,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -14293,7 +14293,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err62];
@@ -14303,7 +14303,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -14418,7 +14418,7 @@ errors++;
 if(data18.deploymentId !== undefined){
 let data19 = data18.deploymentId;
 if(typeof data19 === "string"){
-if(func2(data19) > 128){
+if((data19.length > 128 && func2(data19) > 128)){
 const err73 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err73];
@@ -14428,7 +14428,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err74 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err74];
@@ -14488,7 +14488,7 @@ errors++;
 if(data18.region !== undefined){
 let data21 = data18.region;
 if(typeof data21 === "string"){
-if(func2(data21) > 32){
+if((data21.length > 32 && func2(data21) > 32)){
 const err79 = {instancePath:instancePath+"/data/region",schemaPath:"#/properties/data/properties/region/maxLength",keyword:"maxLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err79];
@@ -14571,7 +14571,7 @@ errors++;
 if(data23.name !== undefined){
 let data24 = data23.name;
 if(typeof data24 === "string"){
-if(func2(data24) > 128){
+if((data24.length > 128 && func2(data24) > 128)){
 const err86 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err86];
@@ -14581,7 +14581,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err87 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -14616,7 +14616,7 @@ errors++;
 if(data23.version !== undefined){
 let data25 = data23.version;
 if(typeof data25 === "string"){
-if(func2(data25) > 64){
+if((data25.length > 64 && func2(data25) > 64)){
 const err90 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err90];
@@ -14626,7 +14626,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err91 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -14789,7 +14789,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -14799,7 +14799,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -14880,7 +14880,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -14983,7 +14983,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -14993,7 +14993,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -15028,7 +15028,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -15038,7 +15038,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -15073,7 +15073,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -15108,7 +15108,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -15118,7 +15118,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -15220,7 +15220,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err46];
@@ -15230,7 +15230,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -15265,7 +15265,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -15275,7 +15275,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -15360,7 +15360,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err58];
@@ -15370,7 +15370,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -15405,7 +15405,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err62];
@@ -15415,7 +15415,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -15530,7 +15530,7 @@ errors++;
 if(data18.deploymentId !== undefined){
 let data19 = data18.deploymentId;
 if(typeof data19 === "string"){
-if(func2(data19) > 128){
+if((data19.length > 128 && func2(data19) > 128)){
 const err73 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err73];
@@ -15540,7 +15540,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err74 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err74];
@@ -15600,7 +15600,7 @@ errors++;
 if(data18.region !== undefined){
 let data21 = data18.region;
 if(typeof data21 === "string"){
-if(func2(data21) > 32){
+if((data21.length > 32 && func2(data21) > 32)){
 const err79 = {instancePath:instancePath+"/data/region",schemaPath:"#/properties/data/properties/region/maxLength",keyword:"maxLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err79];
@@ -15683,7 +15683,7 @@ errors++;
 if(data23.name !== undefined){
 let data24 = data23.name;
 if(typeof data24 === "string"){
-if(func2(data24) > 128){
+if((data24.length > 128 && func2(data24) > 128)){
 const err86 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err86];
@@ -15693,7 +15693,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err87 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -15728,7 +15728,7 @@ errors++;
 if(data23.version !== undefined){
 let data25 = data23.version;
 if(typeof data25 === "string"){
-if(func2(data25) > 64){
+if((data25.length > 64 && func2(data25) > 64)){
 const err90 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err90];
@@ -15738,7 +15738,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err91 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -15901,7 +15901,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -15911,7 +15911,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -15992,7 +15992,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -16095,7 +16095,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -16105,7 +16105,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -16140,7 +16140,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -16150,7 +16150,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -16185,7 +16185,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -16220,7 +16220,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -16230,7 +16230,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -16332,7 +16332,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err46];
@@ -16342,7 +16342,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -16377,7 +16377,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -16387,7 +16387,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -16472,7 +16472,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err58];
@@ -16482,7 +16482,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -16517,7 +16517,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err62];
@@ -16527,7 +16527,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -16652,7 +16652,7 @@ errors++;
 if(data18.deploymentId !== undefined){
 let data19 = data18.deploymentId;
 if(typeof data19 === "string"){
-if(func2(data19) > 128){
+if((data19.length > 128 && func2(data19) > 128)){
 const err74 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err74];
@@ -16662,7 +16662,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(func2(data19) < 1){
+if((data19.length < 1 || func2(data19) < 1)){
 const err75 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err75];
@@ -16722,7 +16722,7 @@ errors++;
 if(data18.region !== undefined){
 let data21 = data18.region;
 if(typeof data21 === "string"){
-if(func2(data21) > 32){
+if((data21.length > 32 && func2(data21) > 32)){
 const err80 = {instancePath:instancePath+"/data/region",schemaPath:"#/properties/data/properties/region/maxLength",keyword:"maxLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err80];
@@ -16805,7 +16805,7 @@ errors++;
 if(data23.name !== undefined){
 let data24 = data23.name;
 if(typeof data24 === "string"){
-if(func2(data24) > 128){
+if((data24.length > 128 && func2(data24) > 128)){
 const err87 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err87];
@@ -16815,7 +16815,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err88 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -16850,7 +16850,7 @@ errors++;
 if(data23.version !== undefined){
 let data25 = data23.version;
 if(typeof data25 === "string"){
-if(func2(data25) > 64){
+if((data25.length > 64 && func2(data25) > 64)){
 const err91 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err91];
@@ -16860,7 +16860,7 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err92 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err92];
@@ -16907,7 +16907,7 @@ errors++;
 if(data18.reason !== undefined){
 let data26 = data18.reason;
 if(typeof data26 === "string"){
-if(func2(data26) > 4000){
+if((data26.length > 4000 && func2(data26) > 4000)){
 const err96 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err96];
@@ -16917,7 +16917,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func2(data26) < 1){
+if((data26.length < 1 || func2(data26) < 1)){
 const err97 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -16952,7 +16952,7 @@ errors++;
 if(data18.failedStep !== undefined){
 let data27 = data18.failedStep;
 if(typeof data27 === "string"){
-if(func2(data27) > 256){
+if((data27.length > 256 && func2(data27) > 256)){
 const err100 = {instancePath:instancePath+"/data/failedStep",schemaPath:"#/properties/data/properties/failedStep/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err100];
@@ -16962,7 +16962,7 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(func2(data27) < 1){
+if((data27.length < 1 || func2(data27) < 1)){
 const err101 = {instancePath:instancePath+"/data/failedStep",schemaPath:"#/properties/data/properties/failedStep/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err101];
@@ -17113,7 +17113,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -17123,7 +17123,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -17204,7 +17204,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -17307,7 +17307,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -17317,7 +17317,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -17352,7 +17352,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -17362,7 +17362,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -17397,7 +17397,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -17432,7 +17432,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -17442,7 +17442,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -17534,7 +17534,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -17544,7 +17544,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -17579,7 +17579,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -17589,7 +17589,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -17674,7 +17674,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -17684,7 +17684,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -17719,7 +17719,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -17729,7 +17729,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -17889,7 +17889,7 @@ errors++;
 if(data18.region !== undefined){
 let data20 = data18.region;
 if(typeof data20 === "string"){
-if(func2(data20) > 32){
+if((data20.length > 32 && func2(data20) > 32)){
 const err76 = {instancePath:instancePath+"/data/region",schemaPath:"#/properties/data/properties/region/maxLength",keyword:"maxLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err76];
@@ -17974,7 +17974,7 @@ errors++;
 if(data18.reason !== undefined){
 let data23 = data18.reason;
 if(typeof data23 === "string"){
-if(func2(data23) > 4000){
+if((data23.length > 4000 && func2(data23) > 4000)){
 const err83 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err83];
@@ -17984,7 +17984,7 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err84 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err84];
@@ -18042,7 +18042,7 @@ errors++;
 if(data18.deploymentId !== undefined){
 let data25 = data18.deploymentId;
 if(typeof data25 === "string"){
-if(func2(data25) > 128){
+if((data25.length > 128 && func2(data25) > 128)){
 const err89 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err89];
@@ -18052,7 +18052,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err90 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err90];
@@ -18203,7 +18203,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -18213,7 +18213,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -18294,7 +18294,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -18397,7 +18397,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -18407,7 +18407,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -18442,7 +18442,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -18452,7 +18452,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -18487,7 +18487,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -18522,7 +18522,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -18532,7 +18532,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -18624,7 +18624,7 @@ errors++;
 if(data10.releaseId !== undefined){
 let data11 = data10.releaseId;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
+if((data11.length > 128 && func2(data11) > 128)){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err45];
@@ -18634,7 +18634,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -18669,7 +18669,7 @@ errors++;
 if(data10.service !== undefined){
 let data12 = data10.service;
 if(typeof data12 === "string"){
-if(func2(data12) > 64){
+if((data12.length > 64 && func2(data12) > 64)){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err49];
@@ -18679,7 +18679,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data12) < 1){
+if((data12.length < 1 || func2(data12) < 1)){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -18764,7 +18764,7 @@ errors++;
 if(data10.environment !== undefined){
 let data15 = data10.environment;
 if(typeof data15 === "string"){
-if(func2(data15) > 64){
+if((data15.length > 64 && func2(data15) > 64)){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err57];
@@ -18774,7 +18774,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -18809,7 +18809,7 @@ errors++;
 if(data10.repository !== undefined){
 let data16 = data10.repository;
 if(typeof data16 === "string"){
-if(func2(data16) > 256){
+if((data16.length > 256 && func2(data16) > 256)){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err61];
@@ -18819,7 +18819,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(func2(data16) < 1){
+if((data16.length < 1 || func2(data16) < 1)){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -18911,7 +18911,7 @@ errors++;
 if(data17.dashboardUrl !== undefined){
 let data18 = data17.dashboardUrl;
 if(typeof data18 === "string"){
-if(func2(data18) > 2048){
+if((data18.length > 2048 && func2(data18) > 2048)){
 const err70 = {instancePath:instancePath+"/data/dashboardUrl",schemaPath:"#/properties/data/properties/dashboardUrl/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err70];
@@ -19016,7 +19016,7 @@ errors++;
 if(data20.from !== undefined){
 let data21 = data20.from;
 if(typeof data21 === "string"){
-if(func2(data21) > 35){
+if((data21.length > 35 && func2(data21) > 35)){
 const err79 = {instancePath:instancePath+"/data/observationWindow/from",schemaPath:"#/properties/data/properties/observationWindow/properties/from/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err79];
@@ -19061,7 +19061,7 @@ errors++;
 if(data20.to !== undefined){
 let data22 = data20.to;
 if(typeof data22 === "string"){
-if(func2(data22) > 35){
+if((data22.length > 35 && func2(data22) > 35)){
 const err83 = {instancePath:instancePath+"/data/observationWindow/to",schemaPath:"#/properties/data/properties/observationWindow/properties/to/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err83];
@@ -19142,7 +19142,7 @@ const len0 = data23.length;
 for(let i0=0; i0<len0; i0++){
 let data24 = data23[i0];
 if(typeof data24 === "string"){
-if(func2(data24) > 256){
+if((data24.length > 256 && func2(data24) > 256)){
 const err90 = {instancePath:instancePath+"/data/signals/" + i0,schemaPath:"#/properties/data/properties/signals/items/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err90];
@@ -19152,7 +19152,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(func2(data24) < 1){
+if((data24.length < 1 || func2(data24) < 1)){
 const err91 = {instancePath:instancePath+"/data/signals/" + i0,schemaPath:"#/properties/data/properties/signals/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -19339,7 +19339,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -19349,7 +19349,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -19430,7 +19430,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -19533,7 +19533,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -19543,7 +19543,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -19578,7 +19578,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -19588,7 +19588,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -19623,7 +19623,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -19658,7 +19658,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -19668,7 +19668,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -19740,7 +19740,7 @@ errors++;
 if(data10.service !== undefined){
 let data11 = data10.service;
 if(typeof data11 === "string"){
-if(func2(data11) > 64){
+if((data11.length > 64 && func2(data11) > 64)){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err43];
@@ -19750,7 +19750,7 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err44 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err44];
@@ -19835,7 +19835,7 @@ errors++;
 if(data10.environment !== undefined){
 let data14 = data10.environment;
 if(typeof data14 === "string"){
-if(func2(data14) > 64){
+if((data14.length > 64 && func2(data14) > 64)){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err51];
@@ -19845,7 +19845,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data14) < 1){
+if((data14.length < 1 || func2(data14) < 1)){
 const err52 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -19880,7 +19880,7 @@ errors++;
 if(data10.repository !== undefined){
 let data15 = data10.repository;
 if(typeof data15 === "string"){
-if(func2(data15) > 256){
+if((data15.length > 256 && func2(data15) > 256)){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err55];
@@ -19890,7 +19890,7 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err56 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err56];
@@ -20022,7 +20022,7 @@ errors++;
 if(data16.exceptionId !== undefined){
 let data17 = data16.exceptionId;
 if(typeof data17 === "string"){
-if(func2(data17) > 128){
+if((data17.length > 128 && func2(data17) > 128)){
 const err68 = {instancePath:instancePath+"/data/exceptionId",schemaPath:"#/properties/data/properties/exceptionId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err68];
@@ -20032,7 +20032,7 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(func2(data17) < 1){
+if((data17.length < 1 || func2(data17) < 1)){
 const err69 = {instancePath:instancePath+"/data/exceptionId",schemaPath:"#/properties/data/properties/exceptionId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err69];
@@ -20067,7 +20067,7 @@ errors++;
 if(data16.justification !== undefined){
 let data18 = data16.justification;
 if(typeof data18 === "string"){
-if(func2(data18) > 4000){
+if((data18.length > 4000 && func2(data18) > 4000)){
 const err72 = {instancePath:instancePath+"/data/justification",schemaPath:"#/properties/data/properties/justification/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err72];
@@ -20077,7 +20077,7 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err73 = {instancePath:instancePath+"/data/justification",schemaPath:"#/properties/data/properties/justification/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err73];
@@ -20137,7 +20137,7 @@ errors++;
 if(data19.id !== undefined){
 let data20 = data19.id;
 if(typeof data20 === "string"){
-if(func2(data20) > 256){
+if((data20.length > 256 && func2(data20) > 256)){
 const err78 = {instancePath:instancePath+"/data/riskOwner/id",schemaPath:"#/properties/data/properties/riskOwner/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err78];
@@ -20147,7 +20147,7 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(func2(data20) < 1){
+if((data20.length < 1 || func2(data20) < 1)){
 const err79 = {instancePath:instancePath+"/data/riskOwner/id",schemaPath:"#/properties/data/properties/riskOwner/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err79];
@@ -20182,7 +20182,7 @@ errors++;
 if(data19.displayName !== undefined){
 let data21 = data19.displayName;
 if(typeof data21 === "string"){
-if(func2(data21) > 256){
+if((data21.length > 256 && func2(data21) > 256)){
 const err82 = {instancePath:instancePath+"/data/riskOwner/displayName",schemaPath:"#/properties/data/properties/riskOwner/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err82];
@@ -20192,7 +20192,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err83 = {instancePath:instancePath+"/data/riskOwner/displayName",schemaPath:"#/properties/data/properties/riskOwner/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -20227,7 +20227,7 @@ errors++;
 if(data19.email !== undefined){
 let data22 = data19.email;
 if(typeof data22 === "string"){
-if(func2(data22) > 254){
+if((data22.length > 254 && func2(data22) > 254)){
 const err86 = {instancePath:instancePath+"/data/riskOwner/email",schemaPath:"#/properties/data/properties/riskOwner/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err86];
@@ -20262,7 +20262,7 @@ errors++;
 if(data19.issuer !== undefined){
 let data23 = data19.issuer;
 if(typeof data23 === "string"){
-if(func2(data23) > 512){
+if((data23.length > 512 && func2(data23) > 512)){
 const err89 = {instancePath:instancePath+"/data/riskOwner/issuer",schemaPath:"#/properties/data/properties/riskOwner/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err89];
@@ -20272,7 +20272,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err90 = {instancePath:instancePath+"/data/riskOwner/issuer",schemaPath:"#/properties/data/properties/riskOwner/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err90];
@@ -20344,7 +20344,7 @@ errors++;
 if(data24.id !== undefined){
 let data25 = data24.id;
 if(typeof data25 === "string"){
-if(func2(data25) > 256){
+if((data25.length > 256 && func2(data25) > 256)){
 const err96 = {instancePath:instancePath+"/data/approver/id",schemaPath:"#/properties/data/properties/approver/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err96];
@@ -20354,7 +20354,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err97 = {instancePath:instancePath+"/data/approver/id",schemaPath:"#/properties/data/properties/approver/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -20389,7 +20389,7 @@ errors++;
 if(data24.displayName !== undefined){
 let data26 = data24.displayName;
 if(typeof data26 === "string"){
-if(func2(data26) > 256){
+if((data26.length > 256 && func2(data26) > 256)){
 const err100 = {instancePath:instancePath+"/data/approver/displayName",schemaPath:"#/properties/data/properties/approver/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err100];
@@ -20399,7 +20399,7 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(func2(data26) < 1){
+if((data26.length < 1 || func2(data26) < 1)){
 const err101 = {instancePath:instancePath+"/data/approver/displayName",schemaPath:"#/properties/data/properties/approver/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err101];
@@ -20434,7 +20434,7 @@ errors++;
 if(data24.email !== undefined){
 let data27 = data24.email;
 if(typeof data27 === "string"){
-if(func2(data27) > 254){
+if((data27.length > 254 && func2(data27) > 254)){
 const err104 = {instancePath:instancePath+"/data/approver/email",schemaPath:"#/properties/data/properties/approver/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err104];
@@ -20469,7 +20469,7 @@ errors++;
 if(data24.issuer !== undefined){
 let data28 = data24.issuer;
 if(typeof data28 === "string"){
-if(func2(data28) > 512){
+if((data28.length > 512 && func2(data28) > 512)){
 const err107 = {instancePath:instancePath+"/data/approver/issuer",schemaPath:"#/properties/data/properties/approver/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err107];
@@ -20479,7 +20479,7 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(func2(data28) < 1){
+if((data28.length < 1 || func2(data28) < 1)){
 const err108 = {instancePath:instancePath+"/data/approver/issuer",schemaPath:"#/properties/data/properties/approver/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err108];
@@ -20585,7 +20585,7 @@ const len0 = data30.length;
 for(let i0=0; i0<len0; i0++){
 let data31 = data30[i0];
 if(typeof data31 === "string"){
-if(func2(data31) > 128){
+if((data31.length > 128 && func2(data31) > 128)){
 const err117 = {instancePath:instancePath+"/data/scope/controls/" + i0,schemaPath:"#/properties/data/properties/scope/properties/controls/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err117];
@@ -20595,7 +20595,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(func2(data31) < 1){
+if((data31.length < 1 || func2(data31) < 1)){
 const err118 = {instancePath:instancePath+"/data/scope/controls/" + i0,schemaPath:"#/properties/data/properties/scope/properties/controls/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -20690,7 +20690,7 @@ const len1 = data32.length;
 for(let i2=0; i2<len1; i2++){
 let data33 = data32[i2];
 if(typeof data33 === "string"){
-if(func2(data33) > 64){
+if((data33.length > 64 && func2(data33) > 64)){
 const err125 = {instancePath:instancePath+"/data/scope/environments/" + i2,schemaPath:"#/properties/data/properties/scope/properties/environments/items/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err125];
@@ -20700,7 +20700,7 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(func2(data33) < 1){
+if((data33.length < 1 || func2(data33) < 1)){
 const err126 = {instancePath:instancePath+"/data/scope/environments/" + i2,schemaPath:"#/properties/data/properties/scope/properties/environments/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err126];
@@ -20783,7 +20783,7 @@ errors++;
 if(data16.expiresAt !== undefined){
 let data34 = data16.expiresAt;
 if(typeof data34 === "string"){
-if(func2(data34) > 35){
+if((data34.length > 35 && func2(data34) > 35)){
 const err132 = {instancePath:instancePath+"/data/expiresAt",schemaPath:"#/properties/data/properties/expiresAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err132];
@@ -20852,7 +20852,7 @@ const len2 = data35.length;
 for(let i4=0; i4<len2; i4++){
 let data36 = data35[i4];
 if(typeof data36 === "string"){
-if(func2(data36) > 500){
+if((data36.length > 500 && func2(data36) > 500)){
 const err138 = {instancePath:instancePath+"/data/compensatingControls/" + i4,schemaPath:"#/properties/data/properties/compensatingControls/items/maxLength",keyword:"maxLength",params:{limit: 500}};
 if(vErrors === null){
 vErrors = [err138];
@@ -20862,7 +20862,7 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(func2(data36) < 1){
+if((data36.length < 1 || func2(data36) < 1)){
 const err139 = {instancePath:instancePath+"/data/compensatingControls/" + i4,schemaPath:"#/properties/data/properties/compensatingControls/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err139];
@@ -21072,7 +21072,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -21082,7 +21082,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -21163,7 +21163,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -21266,7 +21266,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -21276,7 +21276,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -21311,7 +21311,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -21321,7 +21321,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -21356,7 +21356,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -21391,7 +21391,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -21401,7 +21401,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -21473,7 +21473,7 @@ errors++;
 if(data10.service !== undefined){
 let data11 = data10.service;
 if(typeof data11 === "string"){
-if(func2(data11) > 64){
+if((data11.length > 64 && func2(data11) > 64)){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err43];
@@ -21483,7 +21483,7 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err44 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err44];
@@ -21568,7 +21568,7 @@ errors++;
 if(data10.environment !== undefined){
 let data14 = data10.environment;
 if(typeof data14 === "string"){
-if(func2(data14) > 64){
+if((data14.length > 64 && func2(data14) > 64)){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err51];
@@ -21578,7 +21578,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data14) < 1){
+if((data14.length < 1 || func2(data14) < 1)){
 const err52 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -21613,7 +21613,7 @@ errors++;
 if(data10.repository !== undefined){
 let data15 = data10.repository;
 if(typeof data15 === "string"){
-if(func2(data15) > 256){
+if((data15.length > 256 && func2(data15) > 256)){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err55];
@@ -21623,7 +21623,7 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err56 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err56];
@@ -21705,7 +21705,7 @@ errors++;
 if(data16.exceptionId !== undefined){
 let data17 = data16.exceptionId;
 if(typeof data17 === "string"){
-if(func2(data17) > 128){
+if((data17.length > 128 && func2(data17) > 128)){
 const err63 = {instancePath:instancePath+"/data/exceptionId",schemaPath:"#/properties/data/properties/exceptionId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err63];
@@ -21715,7 +21715,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(func2(data17) < 1){
+if((data17.length < 1 || func2(data17) < 1)){
 const err64 = {instancePath:instancePath+"/data/exceptionId",schemaPath:"#/properties/data/properties/exceptionId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err64];
@@ -21750,7 +21750,7 @@ errors++;
 if(data16.reason !== undefined){
 let data18 = data16.reason;
 if(typeof data18 === "string"){
-if(func2(data18) > 2000){
+if((data18.length > 2000 && func2(data18) > 2000)){
 const err67 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/maxLength",keyword:"maxLength",params:{limit: 2000}};
 if(vErrors === null){
 vErrors = [err67];
@@ -21760,7 +21760,7 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err68 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err68];
@@ -21911,7 +21911,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -21921,7 +21921,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -22002,7 +22002,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -22105,7 +22105,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -22115,7 +22115,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -22150,7 +22150,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -22160,7 +22160,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -22195,7 +22195,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -22230,7 +22230,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -22240,7 +22240,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -22302,7 +22302,7 @@ errors++;
 if(data10.service !== undefined){
 let data11 = data10.service;
 if(typeof data11 === "string"){
-if(func2(data11) > 64){
+if((data11.length > 64 && func2(data11) > 64)){
 const err42 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err42];
@@ -22312,7 +22312,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -22397,7 +22397,7 @@ errors++;
 if(data10.environment !== undefined){
 let data14 = data10.environment;
 if(typeof data14 === "string"){
-if(func2(data14) > 64){
+if((data14.length > 64 && func2(data14) > 64)){
 const err50 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -22407,7 +22407,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data14) < 1){
+if((data14.length < 1 || func2(data14) < 1)){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -22442,7 +22442,7 @@ errors++;
 if(data10.repository !== undefined){
 let data15 = data10.repository;
 if(typeof data15 === "string"){
-if(func2(data15) > 256){
+if((data15.length > 256 && func2(data15) > 256)){
 const err54 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err54];
@@ -22452,7 +22452,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -22554,7 +22554,7 @@ errors++;
 if(data16.caseId !== undefined){
 let data17 = data16.caseId;
 if(typeof data17 === "string"){
-if(func2(data17) > 128){
+if((data17.length > 128 && func2(data17) > 128)){
 const err64 = {instancePath:instancePath+"/data/caseId",schemaPath:"#/properties/data/properties/caseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err64];
@@ -22564,7 +22564,7 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(func2(data17) < 1){
+if((data17.length < 1 || func2(data17) < 1)){
 const err65 = {instancePath:instancePath+"/data/caseId",schemaPath:"#/properties/data/properties/caseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err65];
@@ -22599,7 +22599,7 @@ errors++;
 if(data16.reason !== undefined){
 let data18 = data16.reason;
 if(typeof data18 === "string"){
-if(func2(data18) > 2000){
+if((data18.length > 2000 && func2(data18) > 2000)){
 const err68 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/maxLength",keyword:"maxLength",params:{limit: 2000}};
 if(vErrors === null){
 vErrors = [err68];
@@ -22609,7 +22609,7 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err69 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err69];
@@ -22706,7 +22706,7 @@ errors++;
 if(data19.releaseId !== undefined){
 let data21 = data19.releaseId;
 if(typeof data21 === "string"){
-if(func2(data21) > 128){
+if((data21.length > 128 && func2(data21) > 128)){
 const err77 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err77];
@@ -22716,7 +22716,7 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err78 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err78];
@@ -22830,7 +22830,7 @@ errors++;
 if(data19.from !== undefined){
 let data23 = data19.from;
 if(typeof data23 === "string"){
-if(func2(data23) > 35){
+if((data23.length > 35 && func2(data23) > 35)){
 const err88 = {instancePath:instancePath+"/data/scope/from",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/from/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err88];
@@ -22875,7 +22875,7 @@ errors++;
 if(data19.to !== undefined){
 let data24 = data19.to;
 if(typeof data24 === "string"){
-if(func2(data24) > 35){
+if((data24.length > 35 && func2(data24) > 35)){
 const err92 = {instancePath:instancePath+"/data/scope/to",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/to/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err92];
@@ -22920,7 +22920,7 @@ errors++;
 if(data19.service !== undefined){
 let data25 = data19.service;
 if(typeof data25 === "string"){
-if(func2(data25) > 64){
+if((data25.length > 64 && func2(data25) > 64)){
 const err96 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err96];
@@ -22930,7 +22930,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err97 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -23035,7 +23035,7 @@ errors++;
 if(data26.id !== undefined){
 let data27 = data26.id;
 if(typeof data27 === "string"){
-if(func2(data27) > 256){
+if((data27.length > 256 && func2(data27) > 256)){
 const err106 = {instancePath:instancePath+"/data/appliedBy/id",schemaPath:"#/properties/data/properties/appliedBy/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err106];
@@ -23045,7 +23045,7 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(func2(data27) < 1){
+if((data27.length < 1 || func2(data27) < 1)){
 const err107 = {instancePath:instancePath+"/data/appliedBy/id",schemaPath:"#/properties/data/properties/appliedBy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err107];
@@ -23080,7 +23080,7 @@ errors++;
 if(data26.displayName !== undefined){
 let data28 = data26.displayName;
 if(typeof data28 === "string"){
-if(func2(data28) > 256){
+if((data28.length > 256 && func2(data28) > 256)){
 const err110 = {instancePath:instancePath+"/data/appliedBy/displayName",schemaPath:"#/properties/data/properties/appliedBy/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err110];
@@ -23090,7 +23090,7 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(func2(data28) < 1){
+if((data28.length < 1 || func2(data28) < 1)){
 const err111 = {instancePath:instancePath+"/data/appliedBy/displayName",schemaPath:"#/properties/data/properties/appliedBy/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err111];
@@ -23125,7 +23125,7 @@ errors++;
 if(data26.email !== undefined){
 let data29 = data26.email;
 if(typeof data29 === "string"){
-if(func2(data29) > 254){
+if((data29.length > 254 && func2(data29) > 254)){
 const err114 = {instancePath:instancePath+"/data/appliedBy/email",schemaPath:"#/properties/data/properties/appliedBy/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err114];
@@ -23160,7 +23160,7 @@ errors++;
 if(data26.issuer !== undefined){
 let data30 = data26.issuer;
 if(typeof data30 === "string"){
-if(func2(data30) > 512){
+if((data30.length > 512 && func2(data30) > 512)){
 const err117 = {instancePath:instancePath+"/data/appliedBy/issuer",schemaPath:"#/properties/data/properties/appliedBy/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err117];
@@ -23170,7 +23170,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(func2(data30) < 1){
+if((data30.length < 1 || func2(data30) < 1)){
 const err118 = {instancePath:instancePath+"/data/appliedBy/issuer",schemaPath:"#/properties/data/properties/appliedBy/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -23333,7 +23333,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -23343,7 +23343,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -23424,7 +23424,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -23527,7 +23527,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -23537,7 +23537,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -23572,7 +23572,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -23582,7 +23582,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -23617,7 +23617,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -23652,7 +23652,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -23662,7 +23662,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -23724,7 +23724,7 @@ errors++;
 if(data10.service !== undefined){
 let data11 = data10.service;
 if(typeof data11 === "string"){
-if(func2(data11) > 64){
+if((data11.length > 64 && func2(data11) > 64)){
 const err42 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err42];
@@ -23734,7 +23734,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -23819,7 +23819,7 @@ errors++;
 if(data10.environment !== undefined){
 let data14 = data10.environment;
 if(typeof data14 === "string"){
-if(func2(data14) > 64){
+if((data14.length > 64 && func2(data14) > 64)){
 const err50 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -23829,7 +23829,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data14) < 1){
+if((data14.length < 1 || func2(data14) < 1)){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -23864,7 +23864,7 @@ errors++;
 if(data10.repository !== undefined){
 let data15 = data10.repository;
 if(typeof data15 === "string"){
-if(func2(data15) > 256){
+if((data15.length > 256 && func2(data15) > 256)){
 const err54 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err54];
@@ -23874,7 +23874,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -23976,7 +23976,7 @@ errors++;
 if(data16.caseId !== undefined){
 let data17 = data16.caseId;
 if(typeof data17 === "string"){
-if(func2(data17) > 128){
+if((data17.length > 128 && func2(data17) > 128)){
 const err64 = {instancePath:instancePath+"/data/caseId",schemaPath:"#/properties/data/properties/caseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err64];
@@ -23986,7 +23986,7 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(func2(data17) < 1){
+if((data17.length < 1 || func2(data17) < 1)){
 const err65 = {instancePath:instancePath+"/data/caseId",schemaPath:"#/properties/data/properties/caseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err65];
@@ -24021,7 +24021,7 @@ errors++;
 if(data16.reason !== undefined){
 let data18 = data16.reason;
 if(typeof data18 === "string"){
-if(func2(data18) > 2000){
+if((data18.length > 2000 && func2(data18) > 2000)){
 const err68 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/maxLength",keyword:"maxLength",params:{limit: 2000}};
 if(vErrors === null){
 vErrors = [err68];
@@ -24031,7 +24031,7 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(func2(data18) < 1){
+if((data18.length < 1 || func2(data18) < 1)){
 const err69 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err69];
@@ -24128,7 +24128,7 @@ errors++;
 if(data19.releaseId !== undefined){
 let data21 = data19.releaseId;
 if(typeof data21 === "string"){
-if(func2(data21) > 128){
+if((data21.length > 128 && func2(data21) > 128)){
 const err77 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err77];
@@ -24138,7 +24138,7 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(func2(data21) < 1){
+if((data21.length < 1 || func2(data21) < 1)){
 const err78 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err78];
@@ -24252,7 +24252,7 @@ errors++;
 if(data19.from !== undefined){
 let data23 = data19.from;
 if(typeof data23 === "string"){
-if(func2(data23) > 35){
+if((data23.length > 35 && func2(data23) > 35)){
 const err88 = {instancePath:instancePath+"/data/scope/from",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/from/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err88];
@@ -24297,7 +24297,7 @@ errors++;
 if(data19.to !== undefined){
 let data24 = data19.to;
 if(typeof data24 === "string"){
-if(func2(data24) > 35){
+if((data24.length > 35 && func2(data24) > 35)){
 const err92 = {instancePath:instancePath+"/data/scope/to",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/to/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err92];
@@ -24342,7 +24342,7 @@ errors++;
 if(data19.service !== undefined){
 let data25 = data19.service;
 if(typeof data25 === "string"){
-if(func2(data25) > 64){
+if((data25.length > 64 && func2(data25) > 64)){
 const err96 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err96];
@@ -24352,7 +24352,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func2(data25) < 1){
+if((data25.length < 1 || func2(data25) < 1)){
 const err97 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -24457,7 +24457,7 @@ errors++;
 if(data26.id !== undefined){
 let data27 = data26.id;
 if(typeof data27 === "string"){
-if(func2(data27) > 256){
+if((data27.length > 256 && func2(data27) > 256)){
 const err106 = {instancePath:instancePath+"/data/releasedBy/id",schemaPath:"#/properties/data/properties/releasedBy/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err106];
@@ -24467,7 +24467,7 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(func2(data27) < 1){
+if((data27.length < 1 || func2(data27) < 1)){
 const err107 = {instancePath:instancePath+"/data/releasedBy/id",schemaPath:"#/properties/data/properties/releasedBy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err107];
@@ -24502,7 +24502,7 @@ errors++;
 if(data26.displayName !== undefined){
 let data28 = data26.displayName;
 if(typeof data28 === "string"){
-if(func2(data28) > 256){
+if((data28.length > 256 && func2(data28) > 256)){
 const err110 = {instancePath:instancePath+"/data/releasedBy/displayName",schemaPath:"#/properties/data/properties/releasedBy/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err110];
@@ -24512,7 +24512,7 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(func2(data28) < 1){
+if((data28.length < 1 || func2(data28) < 1)){
 const err111 = {instancePath:instancePath+"/data/releasedBy/displayName",schemaPath:"#/properties/data/properties/releasedBy/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err111];
@@ -24547,7 +24547,7 @@ errors++;
 if(data26.email !== undefined){
 let data29 = data26.email;
 if(typeof data29 === "string"){
-if(func2(data29) > 254){
+if((data29.length > 254 && func2(data29) > 254)){
 const err114 = {instancePath:instancePath+"/data/releasedBy/email",schemaPath:"#/properties/data/properties/releasedBy/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err114];
@@ -24582,7 +24582,7 @@ errors++;
 if(data26.issuer !== undefined){
 let data30 = data26.issuer;
 if(typeof data30 === "string"){
-if(func2(data30) > 512){
+if((data30.length > 512 && func2(data30) > 512)){
 const err117 = {instancePath:instancePath+"/data/releasedBy/issuer",schemaPath:"#/properties/data/properties/releasedBy/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err117];
@@ -24592,7 +24592,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(func2(data30) < 1){
+if((data30.length < 1 || func2(data30) < 1)){
 const err118 = {instancePath:instancePath+"/data/releasedBy/issuer",schemaPath:"#/properties/data/properties/releasedBy/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -24755,7 +24755,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -24765,7 +24765,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -24846,7 +24846,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -24949,7 +24949,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -24959,7 +24959,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -24994,7 +24994,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -25004,7 +25004,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -25039,7 +25039,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -25074,7 +25074,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -25084,7 +25084,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -25146,7 +25146,7 @@ errors++;
 if(data10.service !== undefined){
 let data11 = data10.service;
 if(typeof data11 === "string"){
-if(func2(data11) > 64){
+if((data11.length > 64 && func2(data11) > 64)){
 const err42 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err42];
@@ -25156,7 +25156,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -25241,7 +25241,7 @@ errors++;
 if(data10.environment !== undefined){
 let data14 = data10.environment;
 if(typeof data14 === "string"){
-if(func2(data14) > 64){
+if((data14.length > 64 && func2(data14) > 64)){
 const err50 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -25251,7 +25251,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data14) < 1){
+if((data14.length < 1 || func2(data14) < 1)){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -25286,7 +25286,7 @@ errors++;
 if(data10.repository !== undefined){
 let data15 = data10.repository;
 if(typeof data15 === "string"){
-if(func2(data15) > 256){
+if((data15.length > 256 && func2(data15) > 256)){
 const err54 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err54];
@@ -25296,7 +25296,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -25408,7 +25408,7 @@ errors++;
 if(data16.packId !== undefined){
 let data17 = data16.packId;
 if(typeof data17 === "string"){
-if(func2(data17) > 128){
+if((data17.length > 128 && func2(data17) > 128)){
 const err65 = {instancePath:instancePath+"/data/packId",schemaPath:"#/properties/data/properties/packId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err65];
@@ -25418,7 +25418,7 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(func2(data17) < 1){
+if((data17.length < 1 || func2(data17) < 1)){
 const err66 = {instancePath:instancePath+"/data/packId",schemaPath:"#/properties/data/properties/packId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err66];
@@ -25515,7 +25515,7 @@ errors++;
 if(data18.releaseId !== undefined){
 let data20 = data18.releaseId;
 if(typeof data20 === "string"){
-if(func2(data20) > 128){
+if((data20.length > 128 && func2(data20) > 128)){
 const err74 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err74];
@@ -25525,7 +25525,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(func2(data20) < 1){
+if((data20.length < 1 || func2(data20) < 1)){
 const err75 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err75];
@@ -25654,7 +25654,7 @@ errors++;
 if(data18.repository !== undefined){
 let data23 = data18.repository;
 if(typeof data23 === "string"){
-if(func2(data23) > 256){
+if((data23.length > 256 && func2(data23) > 256)){
 const err86 = {instancePath:instancePath+"/data/scope/repository",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err86];
@@ -25664,7 +25664,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err87 = {instancePath:instancePath+"/data/scope/repository",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -25872,7 +25872,7 @@ errors++;
 if(data18.from !== undefined){
 let data27 = data18.from;
 if(typeof data27 === "string"){
-if(func2(data27) > 35){
+if((data27.length > 35 && func2(data27) > 35)){
 const err105 = {instancePath:instancePath+"/data/scope/from",schemaPath:"#/properties/data/properties/scope/oneOf/3/properties/from/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err105];
@@ -25917,7 +25917,7 @@ errors++;
 if(data18.to !== undefined){
 let data28 = data18.to;
 if(typeof data28 === "string"){
-if(func2(data28) > 35){
+if((data28.length > 35 && func2(data28) > 35)){
 const err109 = {instancePath:instancePath+"/data/scope/to",schemaPath:"#/properties/data/properties/scope/oneOf/3/properties/to/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err109];
@@ -25962,7 +25962,7 @@ errors++;
 if(data18.service !== undefined){
 let data29 = data18.service;
 if(typeof data29 === "string"){
-if(func2(data29) > 64){
+if((data29.length > 64 && func2(data29) > 64)){
 const err113 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/3/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err113];
@@ -25972,7 +25972,7 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(func2(data29) < 1){
+if((data29.length < 1 || func2(data29) < 1)){
 const err114 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/3/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err114];
@@ -26137,7 +26137,7 @@ errors++;
 if(data32.id !== undefined){
 let data33 = data32.id;
 if(typeof data33 === "string"){
-if(func2(data33) > 256){
+if((data33.length > 256 && func2(data33) > 256)){
 const err128 = {instancePath:instancePath+"/data/requestedBy/id",schemaPath:"#/properties/data/properties/requestedBy/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err128];
@@ -26147,7 +26147,7 @@ vErrors.push(err128);
 }
 errors++;
 }
-if(func2(data33) < 1){
+if((data33.length < 1 || func2(data33) < 1)){
 const err129 = {instancePath:instancePath+"/data/requestedBy/id",schemaPath:"#/properties/data/properties/requestedBy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err129];
@@ -26182,7 +26182,7 @@ errors++;
 if(data32.displayName !== undefined){
 let data34 = data32.displayName;
 if(typeof data34 === "string"){
-if(func2(data34) > 256){
+if((data34.length > 256 && func2(data34) > 256)){
 const err132 = {instancePath:instancePath+"/data/requestedBy/displayName",schemaPath:"#/properties/data/properties/requestedBy/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err132];
@@ -26192,7 +26192,7 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(func2(data34) < 1){
+if((data34.length < 1 || func2(data34) < 1)){
 const err133 = {instancePath:instancePath+"/data/requestedBy/displayName",schemaPath:"#/properties/data/properties/requestedBy/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err133];
@@ -26227,7 +26227,7 @@ errors++;
 if(data32.email !== undefined){
 let data35 = data32.email;
 if(typeof data35 === "string"){
-if(func2(data35) > 254){
+if((data35.length > 254 && func2(data35) > 254)){
 const err136 = {instancePath:instancePath+"/data/requestedBy/email",schemaPath:"#/properties/data/properties/requestedBy/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err136];
@@ -26262,7 +26262,7 @@ errors++;
 if(data32.issuer !== undefined){
 let data36 = data32.issuer;
 if(typeof data36 === "string"){
-if(func2(data36) > 512){
+if((data36.length > 512 && func2(data36) > 512)){
 const err139 = {instancePath:instancePath+"/data/requestedBy/issuer",schemaPath:"#/properties/data/properties/requestedBy/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err139];
@@ -26272,7 +26272,7 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(func2(data36) < 1){
+if((data36.length < 1 || func2(data36) < 1)){
 const err140 = {instancePath:instancePath+"/data/requestedBy/issuer",schemaPath:"#/properties/data/properties/requestedBy/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err140];
@@ -26319,7 +26319,7 @@ errors++;
 if(data16.requestReference !== undefined){
 let data37 = data16.requestReference;
 if(typeof data37 === "string"){
-if(func2(data37) > 128){
+if((data37.length > 128 && func2(data37) > 128)){
 const err144 = {instancePath:instancePath+"/data/requestReference",schemaPath:"#/properties/data/properties/requestReference/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err144];
@@ -26329,7 +26329,7 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(func2(data37) < 1){
+if((data37.length < 1 || func2(data37) < 1)){
 const err145 = {instancePath:instancePath+"/data/requestReference",schemaPath:"#/properties/data/properties/requestReference/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err145];
@@ -26485,7 +26485,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(func2(data0) > 128){
+if((data0.length > 128 && func2(data0) > 128)){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
@@ -26495,7 +26495,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data0) < 1){
+if((data0.length < 1 || func2(data0) < 1)){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -26576,7 +26576,7 @@ errors++;
 if(data.occurredAt !== undefined){
 let data3 = data.occurredAt;
 if(typeof data3 === "string"){
-if(func2(data3) > 35){
+if((data3.length > 35 && func2(data3) > 35)){
 const err16 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err16];
@@ -26679,7 +26679,7 @@ errors++;
 if(data4.id !== undefined){
 let data6 = data4.id;
 if(typeof data6 === "string"){
-if(func2(data6) > 256){
+if((data6.length > 256 && func2(data6) > 256)){
 const err25 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err25];
@@ -26689,7 +26689,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data6) < 1){
+if((data6.length < 1 || func2(data6) < 1)){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -26724,7 +26724,7 @@ errors++;
 if(data4.displayName !== undefined){
 let data7 = data4.displayName;
 if(typeof data7 === "string"){
-if(func2(data7) > 256){
+if((data7.length > 256 && func2(data7) > 256)){
 const err29 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err29];
@@ -26734,7 +26734,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data7) < 1){
+if((data7.length < 1 || func2(data7) < 1)){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -26769,7 +26769,7 @@ errors++;
 if(data4.email !== undefined){
 let data8 = data4.email;
 if(typeof data8 === "string"){
-if(func2(data8) > 254){
+if((data8.length > 254 && func2(data8) > 254)){
 const err33 = {instancePath:instancePath+"/actor/email",schemaPath:"#/properties/actor/properties/email/maxLength",keyword:"maxLength",params:{limit: 254}};
 if(vErrors === null){
 vErrors = [err33];
@@ -26804,7 +26804,7 @@ errors++;
 if(data4.issuer !== undefined){
 let data9 = data4.issuer;
 if(typeof data9 === "string"){
-if(func2(data9) > 512){
+if((data9.length > 512 && func2(data9) > 512)){
 const err36 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err36];
@@ -26814,7 +26814,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(func2(data9) < 1){
+if((data9.length < 1 || func2(data9) < 1)){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -26876,7 +26876,7 @@ errors++;
 if(data10.service !== undefined){
 let data11 = data10.service;
 if(typeof data11 === "string"){
-if(func2(data11) > 64){
+if((data11.length > 64 && func2(data11) > 64)){
 const err42 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err42];
@@ -26886,7 +26886,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(func2(data11) < 1){
+if((data11.length < 1 || func2(data11) < 1)){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -26971,7 +26971,7 @@ errors++;
 if(data10.environment !== undefined){
 let data14 = data10.environment;
 if(typeof data14 === "string"){
-if(func2(data14) > 64){
+if((data14.length > 64 && func2(data14) > 64)){
 const err50 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err50];
@@ -26981,7 +26981,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data14) < 1){
+if((data14.length < 1 || func2(data14) < 1)){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -27016,7 +27016,7 @@ errors++;
 if(data10.repository !== undefined){
 let data15 = data10.repository;
 if(typeof data15 === "string"){
-if(func2(data15) > 256){
+if((data15.length > 256 && func2(data15) > 256)){
 const err54 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err54];
@@ -27026,7 +27026,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data15) < 1){
+if((data15.length < 1 || func2(data15) < 1)){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -27148,7 +27148,7 @@ errors++;
 if(data16.firstCall !== undefined){
 let data17 = data16.firstCall;
 if(typeof data17 === "string"){
-if(func2(data17) > 35){
+if((data17.length > 35 && func2(data17) > 35)){
 const err66 = {instancePath:instancePath+"/data/firstCall",schemaPath:"#/properties/data/properties/firstCall/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err66];
@@ -27193,7 +27193,7 @@ errors++;
 if(data16.lastCall !== undefined){
 let data18 = data16.lastCall;
 if(typeof data18 === "string"){
-if(func2(data18) > 35){
+if((data18.length > 35 && func2(data18) > 35)){
 const err70 = {instancePath:instancePath+"/data/lastCall",schemaPath:"#/properties/data/properties/lastCall/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err70];
@@ -27402,7 +27402,7 @@ errors++;
 if(data21.keyArn !== undefined){
 let data22 = data21.keyArn;
 if(typeof data22 === "string"){
-if(func2(data22) > 2048){
+if((data22.length > 2048 && func2(data22) > 2048)){
 const err89 = {instancePath:instancePath+"/data/usage/" + i0+"/keyArn",schemaPath:"#/properties/data/properties/usage/items/properties/keyArn/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err89];
@@ -27412,7 +27412,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(func2(data22) < 1){
+if((data22.length < 1 || func2(data22) < 1)){
 const err90 = {instancePath:instancePath+"/data/usage/" + i0+"/keyArn",schemaPath:"#/properties/data/properties/usage/items/properties/keyArn/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err90];
@@ -27447,7 +27447,7 @@ errors++;
 if(data21.principal !== undefined){
 let data23 = data21.principal;
 if(typeof data23 === "string"){
-if(func2(data23) > 512){
+if((data23.length > 512 && func2(data23) > 512)){
 const err93 = {instancePath:instancePath+"/data/usage/" + i0+"/principal",schemaPath:"#/properties/data/properties/usage/items/properties/principal/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err93];
@@ -27457,7 +27457,7 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(func2(data23) < 1){
+if((data23.length < 1 || func2(data23) < 1)){
 const err94 = {instancePath:instancePath+"/data/usage/" + i0+"/principal",schemaPath:"#/properties/data/properties/usage/items/properties/principal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err94];
@@ -27566,7 +27566,7 @@ const len1 = data26.length;
 for(let i1=0; i1<len1; i1++){
 let data27 = data26[i1];
 if(typeof data27 === "string"){
-if(func2(data27) > 32){
+if((data27.length > 32 && func2(data27) > 32)){
 const err103 = {instancePath:instancePath+"/data/usage/" + i0+"/regions/" + i1,schemaPath:"#/properties/data/properties/usage/items/properties/regions/items/maxLength",keyword:"maxLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err103];
@@ -27672,7 +27672,7 @@ errors++;
 if(data21.firstUse !== undefined){
 let data29 = data21.firstUse;
 if(typeof data29 === "string"){
-if(func2(data29) > 35){
+if((data29.length > 35 && func2(data29) > 35)){
 const err111 = {instancePath:instancePath+"/data/usage/" + i0+"/firstUse",schemaPath:"#/properties/data/properties/usage/items/properties/firstUse/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err111];
@@ -27717,7 +27717,7 @@ errors++;
 if(data21.lastUse !== undefined){
 let data30 = data21.lastUse;
 if(typeof data30 === "string"){
-if(func2(data30) > 35){
+if((data30.length > 35 && func2(data30) > 35)){
 const err115 = {instancePath:instancePath+"/data/usage/" + i0+"/lastUse",schemaPath:"#/properties/data/properties/usage/items/properties/lastUse/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err115];
@@ -27841,7 +27841,7 @@ errors++;
 if(data32.code !== undefined){
 let data33 = data32.code;
 if(typeof data33 === "string"){
-if(func2(data33) > 128){
+if((data33.length > 128 && func2(data33) > 128)){
 const err126 = {instancePath:instancePath+"/data/usage/" + i0+"/errors/" + i3+"/code",schemaPath:"#/properties/data/properties/usage/items/properties/errors/items/properties/code/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err126];
@@ -27851,7 +27851,7 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(func2(data33) < 1){
+if((data33.length < 1 || func2(data33) < 1)){
 const err127 = {instancePath:instancePath+"/data/usage/" + i0+"/errors/" + i3+"/code",schemaPath:"#/properties/data/properties/usage/items/properties/errors/items/properties/code/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err127];
@@ -27921,7 +27921,7 @@ errors++;
 if(data32.first !== undefined){
 let data35 = data32.first;
 if(typeof data35 === "string"){
-if(func2(data35) > 35){
+if((data35.length > 35 && func2(data35) > 35)){
 const err133 = {instancePath:instancePath+"/data/usage/" + i0+"/errors/" + i3+"/first",schemaPath:"#/properties/data/properties/usage/items/properties/errors/items/properties/first/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err133];
@@ -27966,7 +27966,7 @@ errors++;
 if(data32.last !== undefined){
 let data36 = data32.last;
 if(typeof data36 === "string"){
-if(func2(data36) > 35){
+if((data36.length > 35 && func2(data36) > 35)){
 const err137 = {instancePath:instancePath+"/data/usage/" + i0+"/errors/" + i3+"/last",schemaPath:"#/properties/data/properties/usage/items/properties/errors/items/properties/last/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err137];
@@ -28079,7 +28079,7 @@ const len3 = data37.length;
 for(let i5=0; i5<len3; i5++){
 let data38 = data37[i5];
 if(typeof data38 === "string"){
-if(func2(data38) > 128){
+if((data38.length > 128 && func2(data38) > 128)){
 const err146 = {instancePath:instancePath+"/data/usage/" + i0+"/requestIds/" + i5,schemaPath:"#/properties/data/properties/usage/items/properties/requestIds/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err146];
@@ -28089,7 +28089,7 @@ vErrors.push(err146);
 }
 errors++;
 }
-if(func2(data38) < 1){
+if((data38.length < 1 || func2(data38) < 1)){
 const err147 = {instancePath:instancePath+"/data/usage/" + i0+"/requestIds/" + i5,schemaPath:"#/properties/data/properties/usage/items/properties/requestIds/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err147];
@@ -28313,7 +28313,7 @@ errors++;
 if(data40.eventId !== undefined){
 let data41 = data40.eventId;
 if(typeof data41 === "string"){
-if(func2(data41) > 128){
+if((data41.length > 128 && func2(data41) > 128)){
 const err165 = {instancePath:instancePath+"/data/administrative/" + i8+"/eventId",schemaPath:"#/properties/data/properties/administrative/items/properties/eventId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err165];
@@ -28323,7 +28323,7 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(func2(data41) < 1){
+if((data41.length < 1 || func2(data41) < 1)){
 const err166 = {instancePath:instancePath+"/data/administrative/" + i8+"/eventId",schemaPath:"#/properties/data/properties/administrative/items/properties/eventId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err166];
@@ -28358,7 +28358,7 @@ errors++;
 if(data40.requestId !== undefined){
 let data42 = data40.requestId;
 if(typeof data42 === "string"){
-if(func2(data42) > 128){
+if((data42.length > 128 && func2(data42) > 128)){
 const err169 = {instancePath:instancePath+"/data/administrative/" + i8+"/requestId",schemaPath:"#/properties/data/properties/administrative/items/properties/requestId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err169];
@@ -28368,7 +28368,7 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(func2(data42) < 1){
+if((data42.length < 1 || func2(data42) < 1)){
 const err170 = {instancePath:instancePath+"/data/administrative/" + i8+"/requestId",schemaPath:"#/properties/data/properties/administrative/items/properties/requestId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err170];
@@ -28403,7 +28403,7 @@ errors++;
 if(data40.eventTime !== undefined){
 let data43 = data40.eventTime;
 if(typeof data43 === "string"){
-if(func2(data43) > 35){
+if((data43.length > 35 && func2(data43) > 35)){
 const err173 = {instancePath:instancePath+"/data/administrative/" + i8+"/eventTime",schemaPath:"#/properties/data/properties/administrative/items/properties/eventTime/maxLength",keyword:"maxLength",params:{limit: 35}};
 if(vErrors === null){
 vErrors = [err173];
@@ -28448,7 +28448,7 @@ errors++;
 if(data40.keyArn !== undefined){
 let data44 = data40.keyArn;
 if(typeof data44 === "string"){
-if(func2(data44) > 2048){
+if((data44.length > 2048 && func2(data44) > 2048)){
 const err177 = {instancePath:instancePath+"/data/administrative/" + i8+"/keyArn",schemaPath:"#/properties/data/properties/administrative/items/properties/keyArn/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err177];
@@ -28458,7 +28458,7 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(func2(data44) < 1){
+if((data44.length < 1 || func2(data44) < 1)){
 const err178 = {instancePath:instancePath+"/data/administrative/" + i8+"/keyArn",schemaPath:"#/properties/data/properties/administrative/items/properties/keyArn/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err178];
@@ -28493,7 +28493,7 @@ errors++;
 if(data40.principal !== undefined){
 let data45 = data40.principal;
 if(typeof data45 === "string"){
-if(func2(data45) > 512){
+if((data45.length > 512 && func2(data45) > 512)){
 const err181 = {instancePath:instancePath+"/data/administrative/" + i8+"/principal",schemaPath:"#/properties/data/properties/administrative/items/properties/principal/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err181];
@@ -28503,7 +28503,7 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(func2(data45) < 1){
+if((data45.length < 1 || func2(data45) < 1)){
 const err182 = {instancePath:instancePath+"/data/administrative/" + i8+"/principal",schemaPath:"#/properties/data/properties/administrative/items/properties/principal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err182];
@@ -28588,7 +28588,7 @@ errors++;
 if(data40.region !== undefined){
 let data48 = data40.region;
 if(typeof data48 === "string"){
-if(func2(data48) > 32){
+if((data48.length > 32 && func2(data48) > 32)){
 const err189 = {instancePath:instancePath+"/data/administrative/" + i8+"/region",schemaPath:"#/properties/data/properties/administrative/items/properties/region/maxLength",keyword:"maxLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err189];
@@ -28623,7 +28623,7 @@ errors++;
 if(data40.errorCode !== undefined){
 let data49 = data40.errorCode;
 if(typeof data49 === "string"){
-if(func2(data49) > 128){
+if((data49.length > 128 && func2(data49) > 128)){
 const err192 = {instancePath:instancePath+"/data/administrative/" + i8+"/errorCode",schemaPath:"#/properties/data/properties/administrative/items/properties/errorCode/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err192];
@@ -28633,7 +28633,7 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(func2(data49) < 1){
+if((data49.length < 1 || func2(data49) < 1)){
 const err193 = {instancePath:instancePath+"/data/administrative/" + i8+"/errorCode",schemaPath:"#/properties/data/properties/administrative/items/properties/errorCode/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err193];
@@ -28683,7 +28683,7 @@ errors++;
 if(data50.granteePrincipal !== undefined){
 let data51 = data50.granteePrincipal;
 if(typeof data51 === "string"){
-if(func2(data51) > 512){
+if((data51.length > 512 && func2(data51) > 512)){
 const err197 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/granteePrincipal",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/granteePrincipal/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err197];
@@ -28693,7 +28693,7 @@ vErrors.push(err197);
 }
 errors++;
 }
-if(func2(data51) < 1){
+if((data51.length < 1 || func2(data51) < 1)){
 const err198 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/granteePrincipal",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/granteePrincipal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err198];
@@ -28728,7 +28728,7 @@ errors++;
 if(data50.retiringPrincipal !== undefined){
 let data52 = data50.retiringPrincipal;
 if(typeof data52 === "string"){
-if(func2(data52) > 512){
+if((data52.length > 512 && func2(data52) > 512)){
 const err201 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/retiringPrincipal",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/retiringPrincipal/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err201];
@@ -28738,7 +28738,7 @@ vErrors.push(err201);
 }
 errors++;
 }
-if(func2(data52) < 1){
+if((data52.length < 1 || func2(data52) < 1)){
 const err202 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/retiringPrincipal",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/retiringPrincipal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err202];
@@ -28858,7 +28858,7 @@ errors++;
 if(data50.name !== undefined){
 let data55 = data50.name;
 if(typeof data55 === "string"){
-if(func2(data55) > 256){
+if((data55.length > 256 && func2(data55) > 256)){
 const err211 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/name",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/name/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err211];
@@ -28868,7 +28868,7 @@ vErrors.push(err211);
 }
 errors++;
 }
-if(func2(data55) < 1){
+if((data55.length < 1 || func2(data55) < 1)){
 const err212 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/name",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err212];
@@ -28938,7 +28938,7 @@ errors++;
 if(data50.policyName !== undefined){
 let data57 = data50.policyName;
 if(typeof data57 === "string"){
-if(func2(data57) > 128){
+if((data57.length > 128 && func2(data57) > 128)){
 const err218 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/policyName",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/policyName/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err218];
@@ -28948,7 +28948,7 @@ vErrors.push(err218);
 }
 errors++;
 }
-if(func2(data57) < 1){
+if((data57.length < 1 || func2(data57) < 1)){
 const err219 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/policyName",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/policyName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err219];
@@ -28995,7 +28995,7 @@ errors++;
 if(data50.aliasName !== undefined){
 let data59 = data50.aliasName;
 if(typeof data59 === "string"){
-if(func2(data59) > 256){
+if((data59.length > 256 && func2(data59) > 256)){
 const err223 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/aliasName",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/aliasName/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err223];
@@ -29005,7 +29005,7 @@ vErrors.push(err223);
 }
 errors++;
 }
-if(func2(data59) < 1){
+if((data59.length < 1 || func2(data59) < 1)){
 const err224 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/aliasName",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/aliasName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err224];
@@ -29040,7 +29040,7 @@ errors++;
 if(data50.targetKeyId !== undefined){
 let data60 = data50.targetKeyId;
 if(typeof data60 === "string"){
-if(func2(data60) > 2048){
+if((data60.length > 2048 && func2(data60) > 2048)){
 const err227 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/targetKeyId",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/targetKeyId/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err227];
@@ -29050,7 +29050,7 @@ vErrors.push(err227);
 }
 errors++;
 }
-if(func2(data60) < 1){
+if((data60.length < 1 || func2(data60) < 1)){
 const err228 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/targetKeyId",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/targetKeyId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err228];
@@ -29085,7 +29085,7 @@ errors++;
 if(data50.grantId !== undefined){
 let data61 = data50.grantId;
 if(typeof data61 === "string"){
-if(func2(data61) > 128){
+if((data61.length > 128 && func2(data61) > 128)){
 const err231 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/grantId",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/grantId/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err231];
@@ -29095,7 +29095,7 @@ vErrors.push(err231);
 }
 errors++;
 }
-if(func2(data61) < 1){
+if((data61.length < 1 || func2(data61) < 1)){
 const err232 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/grantId",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/grantId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err232];
@@ -29241,7 +29241,7 @@ errors++;
 if(data62.id !== undefined){
 let data63 = data62.id;
 if(typeof data63 === "string"){
-if(func2(data63) > 128){
+if((data63.length > 128 && func2(data63) > 128)){
 const err244 = {instancePath:instancePath+"/data/batch/id",schemaPath:"#/properties/data/properties/batch/properties/id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err244];
@@ -29251,7 +29251,7 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(func2(data63) < 1){
+if((data63.length < 1 || func2(data63) < 1)){
 const err245 = {instancePath:instancePath+"/data/batch/id",schemaPath:"#/properties/data/properties/batch/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err245];
