@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,34 +7,50 @@ import { parseArgs } from "node:util";
 import { LocalSigner } from "../lib/adapters/signing/local-signer.ts";
 import { sha256Digest } from "../lib/core/digest.ts";
 import { recordStatementBytes } from "../lib/core/statement/index.ts";
+import { buildVerifier, VERIFIER_FILE } from "../scripts/build-verifier.ts";
 import { type BareRate, bareVerifyRate } from "./lib/bare-verify.ts";
 import { buildBenchPack } from "./lib/build-pack.ts";
 
 /**
- * `npm run bench -- verify [--records N] [--keep]`: builds a pack of N records, verifies it with
- * one worker and with every core (each in a child process, for its peak RSS), and compares the
- * rates with bare crypto.verify on the same number of cores, measured in the same run.
+ * `npm run bench -- verify [--records N] [--keep]`: builds a pack of N records and the standalone
+ * verifier (`npm run build:verifier`), runs the verifier on the pack with one worker and with
+ * every core, each as a command in a process of its own (for its peak RSS), and compares the rates
+ * with bare crypto.verify on the same number of cores, measured in the same run. It also runs
+ * `evidence verify` from the TypeScript sources with every core, for its memory.
  */
 
-interface ChildResult {
-  readonly valid: boolean;
+/** What one verification run cost, measured in its own process. */
+interface RunResult {
   readonly records: number;
-  readonly problems: unknown[];
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
 }
 
 const BARE_MS = 3000;
+const REPORT_USAGE = fileURLToPath(new URL("./lib/report-usage.mjs", import.meta.url));
+const SOURCE_CLI = fileURLToPath(new URL("../bin/evidence.ts", import.meta.url));
 
 function log(message: string): void {
   process.stderr.write(`bench verify: ${message}\n`);
 }
 
-async function verifyInChild(pack: string, key: string, workers: number): Promise<ChildResult> {
-  const script = fileURLToPath(new URL("./lib/verify-child.ts", import.meta.url));
-  const child = spawn(process.execPath, [script, pack, key, String(workers)], {
+/**
+ * Runs a verifier command line (`node ARGS... PACK --public-key KEY --workers N --json`) in a
+ * process of its own and reads its report and its resource use.
+ */
+async function verifyInChild(
+  command: readonly string[],
+  pack: string,
+  key: string,
+  workers: number,
+  dir: string,
+): Promise<RunResult> {
+  const usageFile = join(dir, `usage-${workers}-${Date.now()}.json`);
+  const args = [...command, pack, "--public-key", key, "--workers", String(workers), "--json"];
+  const child = spawn(process.execPath, ["--import", REPORT_USAGE, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, EVIDENCE_BENCH_USAGE_FILE: usageFile },
   });
   let output = "";
   child.stdout.setEncoding("utf8");
@@ -42,12 +58,14 @@ async function verifyInChild(pack: string, key: string, workers: number): Promis
     output += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  if (code !== 0) throw new Error(`verification child exited with ${code}`);
-  const result = JSON.parse(output) as ChildResult;
-  if (!result.valid) {
-    throw new Error(`the benchmark pack did not verify: ${JSON.stringify(result.problems)}`);
+  const report = JSON.parse(output) as { valid: boolean; records: number; problems: unknown[] };
+  if (code !== 0 || !report.valid) {
+    throw new Error(
+      `the benchmark pack did not verify (exit ${code}): ${JSON.stringify(report.problems.slice(0, 5))}`,
+    );
   }
-  return result;
+  const usage = JSON.parse(readFileSync(usageFile, "utf8")) as Omit<RunResult, "records">;
+  return { records: report.records, ...usage };
 }
 
 export default async function verifyBench(argv: string[]): Promise<void> {
@@ -102,17 +120,23 @@ export default async function verifyBench(argv: string[]): Promise<void> {
         durationMs: BARE_MS,
       });
 
+    const built = await buildVerifier(join(dir, "verifier"));
+    const standalone = [join(dir, "verifier", VERIFIER_FILE)];
+    log(`standalone verifier built: ${built.map((file) => file.path).join(", ")}`);
+
     const loadStart = loadavg()[0] ?? 0;
     log("bare crypto.verify, one core");
     const bareOneBefore = await bare(1);
     log("verifying with one worker");
-    const one = await verifyInChild(pack, keyFile, 1);
+    const one = await verifyInChild(standalone, pack, keyFile, 1, dir);
     const bareOneAfter = await bare(1);
     log(`bare crypto.verify, ${cores} cores`);
     const bareAllBefore = await bare(cores);
     log(`verifying with ${cores} workers`);
-    const all = await verifyInChild(pack, keyFile, cores);
+    const all = await verifyInChild(standalone, pack, keyFile, cores, dir);
     const bareAllAfter = await bare(cores);
+    log(`verifying from the TypeScript sources with ${cores} workers`);
+    const fromSource = await verifyInChild([SOURCE_CLI, "verify"], pack, keyFile, cores, dir);
 
     const mean = (a: BareRate, b: BareRate): BareRate => ({
       perSecond: (a.perSecond + b.perSecond) / 2,
@@ -142,6 +166,11 @@ export default async function verifyBench(argv: string[]): Promise<void> {
         cpuRatioAllCores: round(all.records / all.cpuSeconds / bareAll.perCpuSecond, 3),
         seconds: { oneWorker: round(one.seconds, 2), allCores: round(all.seconds, 2) },
         peakRssMbOneWorker: round(one.peakRssMb, 1),
+        // `evidence verify` run from the sources: Node's type stripper on every thread.
+        fromSource: {
+          recordsPerSec: Math.round(fromSource.records / fromSource.seconds),
+          peakRssMb: round(fromSource.peakRssMb, 1),
+        },
         packMb: round(packBytes / 1e6, 1),
         loadAverage: { start: round(loadStart, 2), end: round(loadavg()[0] ?? 0, 2) },
       })}\n`,

@@ -50,3 +50,23 @@ export function parseCommandLine<T extends OptionsConfig>(
     throw new UsageError(`${(error as Error).message}\n\n${usage}`);
   }
 }
+
+/**
+ * Runs one command and turns what it throws into an exit code: a usage error or any other
+ * failure prints `<program>: <message>` and exits 2.
+ */
+export async function runCommand(
+  program: string,
+  command: Command | (() => Promise<Command>),
+  args: string[],
+  io: CliIo,
+): Promise<number> {
+  try {
+    const loaded = typeof command === "function" ? await command() : command;
+    return await loaded.run(args, io);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`${program}: ${message}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,5 +1,5 @@
 import { commands } from "./commands/index.ts";
-import { type CliIo, EXIT, processIo, UsageError } from "./io.ts";
+import { type CliIo, EXIT, processIo, runCommand } from "./io.ts";
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length), 8);
@@ -28,16 +28,5 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stderr.write(`evidence: unknown command "${name}"\n\n${usage()}\n`);
     return EXIT.usage;
   }
-  try {
-    const command = await entry.load();
-    return await command.run(rest, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`evidence ${name}: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`evidence ${name}: ${message}\n`);
-    return EXIT.usage;
-  }
+  return runCommand(`evidence ${name}`, entry.load, rest, io);
 }

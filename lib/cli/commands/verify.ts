@@ -7,7 +7,9 @@ import type { Problem } from "../../core/verify/problems.ts";
 import { type VerifyReport, verifyPack } from "../../core/verify/verifier.ts";
 import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
 
-const USAGE = `usage: evidence verify PACK|- [--public-key FILE] [--json] [--workers N] [--max-problems N]
+const usage = (
+  program: string,
+) => `usage: ${program} PACK|- [--public-key FILE] [--json] [--workers N] [--max-problems N]
 
 Verifies an evidence pack offline: every file digest, every record's digest, signature and
 event schema, every hash link, that each stream is complete up to its signed head, and the
@@ -39,28 +41,33 @@ interface VerifyArgs {
   readonly maxProblems: number;
 }
 
-function count(value: string | undefined, name: string, fallback: number): number {
+function count(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  usageText: string,
+): number {
   if (value === undefined) return fallback;
   if (!/^[0-9]+$/.test(value)) {
-    throw new UsageError(`${name} takes a whole number, got "${value}"\n\n${USAGE}`);
+    throw new UsageError(`${name} takes a whole number, got "${value}"\n\n${usageText}`);
   }
   return Number(value);
 }
 
-function parse(args: string[]): VerifyArgs | undefined {
-  const parsed = parseCommandLine(args, ARG_OPTIONS, USAGE);
+function parse(args: string[], usageText: string): VerifyArgs | undefined {
+  const parsed = parseCommandLine(args, ARG_OPTIONS, usageText);
   if (parsed.values.help === true) return undefined;
   const [pack, ...extra] = parsed.positionals;
   if (pack === undefined)
-    throw new UsageError(`name the PACK to verify, or - for standard input\n\n${USAGE}`);
+    throw new UsageError(`name the PACK to verify, or - for standard input\n\n${usageText}`);
   if (extra.length > 0)
-    throw new UsageError(`one pack at a time; unexpected ${extra.join(" ")}\n\n${USAGE}`);
+    throw new UsageError(`one pack at a time; unexpected ${extra.join(" ")}\n\n${usageText}`);
   return {
     pack,
     publicKey: parsed.values["public-key"],
     json: parsed.values.json === true,
-    workers: count(parsed.values.workers, "--workers", availableParallelism()),
-    maxProblems: count(parsed.values["max-problems"], "--max-problems", 100),
+    workers: count(parsed.values.workers, "--workers", availableParallelism(), usageText),
+    maxProblems: count(parsed.values["max-problems"], "--max-problems", 100, usageText),
   };
 }
 
@@ -86,11 +93,18 @@ async function readTrustedKey(path: string): Promise<Buffer> {
   }
 }
 
+/**
+ * Bytes read from a pack file at a time. Larger reads only make larger garbage: V8 collects the
+ * spent read buffers late on a thread that allocates few objects (256 KiB reads measured 23 MB more
+ * peak memory over a 300,000-record pack, for no speed).
+ */
+const PACK_READ_BYTES = 16 * 1024;
+
 async function openPack(path: string, io: CliIo): Promise<AsyncIterable<Uint8Array>> {
   if (path === "-") return io.stdin as AsyncIterable<Uint8Array>;
   try {
     const handle = await open(path, "r");
-    return handle.createReadStream({ highWaterMark: 256 * 1024 });
+    return handle.createReadStream({ highWaterMark: PACK_READ_BYTES });
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${reason(error)}`);
   }
@@ -179,41 +193,52 @@ function humanReport(report: VerifyReport, source: string): string {
   return lines.join("\n");
 }
 
-/** `evidence verify PACK [--public-key FILE] [--json]`: offline verification of an evidence pack. */
-export const verifyCommand: Command = {
-  name: "verify",
-  summary: "verify an evidence pack offline (digests, signatures, chains, completeness)",
-  async run(args, io) {
-    const options = parse(args);
-    if (options === undefined) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
+/**
+ * `PROGRAM PACK [--public-key FILE] [--json]`: offline verification of an evidence pack, as
+ * `evidence verify` or as the standalone `evidence-verify`.
+ */
+export function verifyCommandAs(program: string): Command {
+  const usageText = usage(program);
+  return {
+    name: "verify",
+    summary: "verify an evidence pack offline (digests, signatures, chains, completeness)",
+    run: (args, io) => runVerify(args, io, usageText),
+  };
+}
+
+/** `evidence verify PACK [--public-key FILE] [--json]`. */
+export const verifyCommand: Command = verifyCommandAs("evidence verify");
+
+async function runVerify(args: string[], io: CliIo, usageText: string): Promise<number> {
+  const options = parse(args, usageText);
+  if (options === undefined) {
+    io.stdout.write(`${usageText}\n`);
+    return EXIT.ok;
+  }
+  const trustedKey = options.publicKey ? await readTrustedKey(options.publicKey) : undefined;
+  const source = await openPack(options.pack, io);
+  const onProgress = options.json ? undefined : progressReporter(io);
+  let report: VerifyReport;
+  try {
+    report = await verifyPack(source, {
+      ...(trustedKey ? { trustedKey } : {}),
+      workers: options.workers,
+      maxProblemsPerCheck: options.maxProblems,
+      ...(onProgress ? { onProgress } : {}),
+    });
+  } catch (error) {
+    if (error instanceof PackReadError) {
+      throw new UsageError(`${options.pack} is not an evidence pack: ${error.message}`);
     }
-    const trustedKey = options.publicKey ? await readTrustedKey(options.publicKey) : undefined;
-    const source = await openPack(options.pack, io);
-    const onProgress = options.json ? undefined : progressReporter(io);
-    let report: VerifyReport;
-    try {
-      report = await verifyPack(source, {
-        ...(trustedKey ? { trustedKey } : {}),
-        workers: options.workers,
-        maxProblemsPerCheck: options.maxProblems,
-        ...(onProgress ? { onProgress } : {}),
-      });
-    } catch (error) {
-      if (error instanceof PackReadError) {
-        throw new UsageError(`${options.pack} is not an evidence pack: ${error.message}`);
-      }
-      if (typeof (error as NodeJS.ErrnoException).syscall === "string") {
-        throw new UsageError(`cannot read ${options.pack}: ${reason(error)}`);
-      }
-      throw error;
-    } finally {
-      if (onProgress) io.stderr.write("\r\u001b[K");
+    if (typeof (error as NodeJS.ErrnoException).syscall === "string") {
+      throw new UsageError(`cannot read ${options.pack}: ${reason(error)}`);
     }
-    io.stdout.write(
-      options.json ? `${JSON.stringify(report)}\n` : `${humanReport(report, options.pack)}\n`,
-    );
-    return report.valid ? EXIT.ok : EXIT.invalid;
-  },
-};
+    throw error;
+  } finally {
+    if (onProgress) io.stderr.write("\r\u001b[K");
+  }
+  io.stdout.write(
+    options.json ? `${JSON.stringify(report)}\n` : `${humanReport(report, options.pack)}\n`,
+  );
+  return report.valid ? EXIT.ok : EXIT.invalid;
+}

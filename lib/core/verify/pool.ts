@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { publicKeyFromSpki } from "../signing/keys.ts";
 import type { BatchResult } from "./batch.ts";
+import { VERIFY_WORKER_URL } from "./worker-url.ts";
 
 /** What a verification worker starts with. */
 export interface WorkerSetup {
@@ -120,7 +121,7 @@ export class WorkerPool implements BatchRunner {
     this.buffers = new BufferRecycler(options.bufferBytes, options.inFlight + 1);
     const setup: WorkerSetup = { spki };
     for (let index = 0; index < size; index++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+      const worker = new Worker(VERIFY_WORKER_URL, {
         workerData: setup,
         resourceLimits: WORKER_HEAP_LIMITS,
       });
