@@ -90,24 +90,28 @@ describe("StreamPoller (the local DynamoDB stream event source mapping)", () => 
   });
 
   it("tells when a whole round found nothing, however long each read takes", async () => {
-    // A slow emulator: each read takes 40 ms while the poller rests 1 ms between rounds, so the
-    // poller is almost always in the middle of a read.
+    // Every read waits until the test answers it: the poller is mid-read for as long as the test
+    // likes, as with a slow emulator.
+    const answers: Array<(records: StreamRecord[] | Error) => void> = [];
     const base = fakeReader(3);
-    let reads = 0;
-    let failReads = false;
-    const slowReader = {
+    const gatedReader = {
       streamArn: base.streamArn,
       shards: base.shards,
       read: async (shard: string, after: string | undefined, limit: number) => {
-        reads++;
-        await new Promise((resolve) => setTimeout(resolve, 40));
-        if (failReads) throw new Error("emulator unavailable");
-        return base.read(shard, after, limit);
+        const answer = await new Promise<StreamRecord[] | Error>((resolve) =>
+          answers.push(resolve),
+        );
+        if (answer instanceof Error) throw answer;
+        return answer.length === 0 ? [] : base.read(shard, after, limit);
       },
     } as unknown as DynamoStreamReader;
+    const nextRead = async () => {
+      while (answers.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      return answers.shift() as (records: StreamRecord[] | Error) => void;
+    };
     const delivered: string[] = [];
     const poller = new StreamPoller({
-      reader: slowReader,
+      reader: gatedReader,
       region: "us-east-1",
       idleMs: 1,
       onFailure: async () => {},
@@ -119,25 +123,31 @@ describe("StreamPoller (the local DynamoDB stream event source mapping)", () => 
     const startedAt = Date.now();
     poller.start();
     try {
-      // The first round delivers, so it is not an empty one.
-      while (delivered.length < 3) await new Promise((resolve) => setTimeout(resolve, 2));
+      // A round that delivers is not an empty one.
+      (await nextRead())([{}]);
+      const second = await nextRead();
+      expect(delivered).toEqual(["1", "2", "3"]);
       expect(poller.foundNothingSince(startedAt)).toBe(false);
 
-      const readsBefore = reads;
+      // The next round finds nothing: from then on the stream held nothing new since startedAt.
+      second([]);
       while (!poller.foundNothingSince(startedAt)) {
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        await new Promise((resolve) => setTimeout(resolve, 1));
       }
-      expect(reads).toBeGreaterThan(readsBefore);
 
-      // Rounds that fail are not empty rounds: nothing is known about the stream.
-      failReads = true;
+      // A round that fails is not an empty one: nothing is known about the stream.
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a later millisecond
       const failingFrom = Date.now();
-      const readsAtFailure = reads;
-      while (reads < readsAtFailure + 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      (await nextRead())(new Error("emulator unavailable"));
+      const afterFailure = await nextRead();
       expect(poller.foundNothingSince(failingFrom)).toBe(false);
+      afterFailure([]);
     } finally {
-      failReads = false;
-      await poller.stop();
+      const stopped = poller.stop();
+      // Answer whatever read the poller makes before it sees the stop.
+      const drain = setInterval(() => answers.shift()?.([]), 1);
+      await stopped;
+      clearInterval(drain);
     }
   });
 });
