@@ -113,9 +113,17 @@ function eventDigestOf(recordBytes: Buffer, event: object): Digest | undefined {
   }
 }
 
+/** Decoded signatures land here: a DER ECDSA P-256 signature is at most 72 bytes. */
+const signatureScratch = Buffer.allocUnsafe(128);
+
 function signatureVerifies(key: KeyObject, message: Buffer, value: string): boolean {
   try {
-    return verify("sha256", message, key, Buffer.from(value, "base64"));
+    // Base64 text of up to 168 characters decodes to at most 126 bytes: it fits.
+    const signature =
+      value.length <= 168
+        ? signatureScratch.subarray(0, signatureScratch.write(value, "base64"))
+        : Buffer.from(value, "base64");
+    return verify("sha256", message, key, signature);
   } catch {
     return false;
   }
@@ -132,7 +140,9 @@ export class StatementWriter {
   private keyIdJson = '""';
   private stream = "";
   private streamJson = '""';
+  private readonly scratch = Buffer.allocUnsafe(2048);
 
+  /** The statement's bytes, in a buffer the writer reuses: valid until the next call. */
   bytes(digest: Digest, keyId: string, seq: number, stream: string, time: string): Buffer {
     if (keyId !== this.keyId) {
       this.keyId = keyId;
@@ -142,10 +152,10 @@ export class StatementWriter {
       this.stream = stream;
       this.streamJson = JSON.stringify(stream);
     }
-    return Buffer.from(
-      `{"digest":"${digest}","keyId":${this.keyIdJson},"seq":${seq},"statement":"${RECORD_STATEMENT}","stream":${this.streamJson},"time":${JSON.stringify(time)}}`,
-      "utf8",
-    );
+    const text = `{"digest":"${digest}","keyId":${this.keyIdJson},"seq":${seq},"statement":"${RECORD_STATEMENT}","stream":${this.streamJson},"time":${JSON.stringify(time)}}`;
+    // A UTF-16 unit takes at most 3 bytes of UTF-8: within a third of the scratch, it fits.
+    if (text.length * 3 > this.scratch.length) return Buffer.from(text, "utf8");
+    return this.scratch.subarray(0, this.scratch.write(text, "utf8"));
   }
 }
 
@@ -161,7 +171,9 @@ interface SignatureCheck {
   readonly line: number;
   readonly stream: string;
   readonly seq: number;
-  readonly message: Buffer;
+  readonly digest: Digest;
+  readonly keyId: string;
+  readonly signedAt: string;
   readonly value: string;
 }
 
@@ -172,7 +184,9 @@ interface SignatureCheck {
  */
 function checkSignatures(key: KeyObject, checks: readonly SignatureCheck[]): BatchProblem[] {
   const problems: BatchProblem[] = [];
-  for (const { line, stream, seq, message, value } of checks) {
+  const statements = new StatementWriter();
+  for (const { line, stream, seq, digest, keyId, signedAt, value } of checks) {
+    const message = statements.bytes(digest, keyId, seq, stream, signedAt);
     if (!signatureVerifies(key, message, value)) {
       problems.push({
         check: "record-signature",
@@ -220,7 +234,6 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
   const problems: BatchProblem[] = [];
   const segments: BatchSegment[] = [];
   const keyIds = new Set<string>();
-  const statements = new StatementWriter();
   const signatures: SignatureCheck[] = [];
   const { key } = context;
   let segment: BatchSegment | undefined;
@@ -253,8 +266,8 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
     keyIds.add(parsed.keyId);
 
     if (key) {
-      const message = statements.bytes(digest, parsed.keyId, seq, stream, parsed.signedAt);
-      signatures.push({ line, stream, seq, message, value: parsed.value });
+      const { keyId, signedAt, value } = parsed;
+      signatures.push({ line, stream, seq, digest, keyId, signedAt, value });
     }
 
     const eventDigest = eventDigestOf(recordBytes, event);
