@@ -15,6 +15,7 @@ import { EVENT_TABLE_LAYOUT } from "../config/layout.ts";
 import type { Digest } from "../core/digest.ts";
 import type { StreamHead } from "../core/records/index.ts";
 import { type AwsTarget, clientConfig } from "./aws-config.ts";
+import { scanTable } from "./table-scan.ts";
 
 /** A global secondary index of the event table (lib/config/layout.ts). */
 export type EventTableIndex = keyof typeof EVENT_TABLE_LAYOUT.indexes;
@@ -287,22 +288,8 @@ export class DynamoEventStore {
     } while (start);
   }
 
-  private async *scan(
-    input: Omit<ScanCommandInput, "TableName">,
-  ): AsyncGenerator<Record<string, unknown>> {
-    let start: ScanCommandInput["ExclusiveStartKey"];
-    do {
-      const out = await this.client.send(
-        new ScanCommand({
-          ...input,
-          TableName: this.tableName,
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) yield unmarshall(item);
-      start = out.LastEvaluatedKey;
-    } while (start);
+  private scan(input: Omit<ScanCommandInput, "TableName">) {
+    return scanTable(this.client, this.tableName, input);
   }
 }
 

@@ -3,11 +3,11 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  ScanCommand,
   type ScanCommandInput,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { scanTable } from "../adapters/table-scan.ts";
 import type { LegalHoldScope } from "../core/events/index.ts";
 import type { RequestScope } from "./scope.ts";
 
@@ -308,19 +308,7 @@ export class PackJobs {
     return out.Item ? unmarshall(out.Item) : undefined;
   }
 
-  private async *scan(input: Omit<ScanCommandInput, "TableName">) {
-    let start: ScanCommandInput["ExclusiveStartKey"];
-    do {
-      const out = await this.client.send(
-        new ScanCommand({
-          ...input,
-          TableName: this.tableName,
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) yield unmarshall(item);
-      start = out.LastEvaluatedKey;
-    } while (start);
+  private scan(input: Omit<ScanCommandInput, "TableName">) {
+    return scanTable(this.client, this.tableName, input);
   }
 }
