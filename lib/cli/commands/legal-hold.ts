@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { parseArgs } from "node:util";
 import type { CliIo, Command } from "../io.ts";
 import { EXIT, parseCommandLine, UsageError } from "../io.ts";
+import { API_OPTIONS, RELEASE_OR_WINDOW_OPTIONS, windowScope } from "../scope-options.ts";
 
 const USAGE = `usage: evidence legal-hold apply (--release ID | --from TIME --to TIME [--service NAME])
                                 --case ID --reason TEXT [--api URL] [--region REGION] [--json]
@@ -29,16 +30,10 @@ Exit status: 0 done, 2 bad usage, no API, or refused by the API (for example a r
 principal who applied the hold).`;
 
 const OPTIONS = {
-  release: { type: "string" },
-  from: { type: "string" },
-  to: { type: "string" },
-  service: { type: "string" },
+  ...RELEASE_OR_WINDOW_OPTIONS,
   case: { type: "string" },
   reason: { type: "string" },
-  api: { type: "string" },
-  region: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+  ...API_OPTIONS,
 } as const;
 
 type Values = ReturnType<
@@ -63,21 +58,9 @@ function scopeOf(values: Values, required: boolean): Record<string, string> | un
   if (values.release !== undefined && values.from !== undefined) {
     throw new UsageError("give --release or --from/--to, not both");
   }
-  if ((values.from === undefined) !== (values.to === undefined)) {
-    throw new UsageError("a window needs both --from and --to");
-  }
-  if (values.service !== undefined && values.from === undefined) {
-    throw new UsageError("--service narrows a window; give it with --from and --to");
-  }
+  const window = windowScope(values);
   if (values.release !== undefined) return { kind: "release", releaseId: values.release };
-  if (values.from !== undefined) {
-    return {
-      kind: "window",
-      from: values.from,
-      to: values.to as string,
-      ...(values.service ? { service: values.service } : {}),
-    };
-  }
+  if (window) return window;
   if (required)
     throw new UsageError(`name what to hold: --release ID, or --from and --to\n\n${USAGE}`);
   return undefined;

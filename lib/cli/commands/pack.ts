@@ -8,6 +8,7 @@ import type { parseArgs } from "node:util";
 import type { PackApiClient } from "../api-client.ts";
 import type { CliIo, Command } from "../io.ts";
 import { EXIT, parseCommandLine, UsageError } from "../io.ts";
+import { API_OPTIONS, RELEASE_OR_WINDOW_OPTIONS, windowScope } from "../scope-options.ts";
 
 const USAGE = `usage: evidence pack create (--release ID | --commit SHA [--repository REPO] | --artifact DIGEST
                               | --from TIME --to TIME [--service NAME])
@@ -39,22 +40,16 @@ Exit status: 0 requested / ready / valid, 1 the pack failed or does not verify, 
 no API, or an error answer from the API.`;
 
 const OPTIONS = {
-  release: { type: "string" },
+  ...RELEASE_OR_WINDOW_OPTIONS,
   commit: { type: "string" },
   repository: { type: "string" },
   artifact: { type: "string" },
-  from: { type: "string" },
-  to: { type: "string" },
-  service: { type: "string" },
   reference: { type: "string" },
   wait: { type: "boolean" },
   out: { type: "string", short: "o" },
   "public-key": { type: "string" },
   timeout: { type: "string" },
-  api: { type: "string" },
-  region: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+  ...API_OPTIONS,
 } as const;
 
 type Values = ReturnType<
@@ -91,12 +86,8 @@ function scopeOf(values: Values): Record<string, string> {
   if (values.repository !== undefined && values.commit === undefined) {
     throw new UsageError("--repository narrows --commit; give it with --commit");
   }
-  if ((values.from === undefined) !== (values.to === undefined)) {
-    throw new UsageError("a window needs both --from and --to");
-  }
-  if (values.service !== undefined && values.from === undefined) {
-    throw new UsageError("--service narrows a window; give it with --from and --to");
-  }
+  const window = windowScope(values);
+  if (window) return window;
   if (values.release !== undefined) return { kind: "release", releaseId: values.release };
   if (values.commit !== undefined) {
     return {
@@ -105,13 +96,8 @@ function scopeOf(values: Values): Record<string, string> {
       ...(values.repository ? { repository: values.repository } : {}),
     };
   }
-  if (values.artifact !== undefined) return { kind: "artifact", artifactDigest: values.artifact };
-  return {
-    kind: "window",
-    from: values.from as string,
-    to: values.to as string,
-    ...(values.service ? { service: values.service } : {}),
-  };
+  // One scope was given, and it is none of the others.
+  return { kind: "artifact", artifactDigest: values.artifact as string };
 }
 
 function isTty(io: CliIo): boolean {
