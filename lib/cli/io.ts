@@ -51,6 +51,30 @@ export function parseCommandLine<T extends OptionsConfig>(
   }
 }
 
+/** The option values of a command line parsed against `T`. */
+export type OptionValues<T extends OptionsConfig> = CommandLine<T>["values"];
+
+/**
+ * Parses the command line of a command that takes options only. Undefined when `--help` asked for
+ * the usage, which is then printed.
+ */
+export function parseOptionsOnly<T extends OptionsConfig & { help: { type: "boolean" } }>(
+  args: string[],
+  options: T,
+  usage: string,
+  io: CliIo,
+): OptionValues<T> | undefined {
+  const { values, positionals } = parseCommandLine(args, options, usage);
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${usage}`);
+  }
+  if ((values as { help?: boolean }).help) {
+    io.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  return values;
+}
+
 /**
  * Runs one command and turns what it throws into an exit code: a usage error or any other
  * failure prints `<program>: <message>` and exits 2.

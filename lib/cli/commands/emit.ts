@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { parseArgs } from "node:util";
 import { CanonicalInputError, canonicalize, strictParse } from "../../core/canonical/index.ts";
 import type { JsonObject, JsonValue } from "../../core/canonical/json-value.ts";
 import { isDigest } from "../../core/digest.ts";
@@ -13,7 +12,14 @@ import { buildEvent, type EventInput, EventInputError } from "../../emit/build.t
 import { detectCi } from "../../emit/ci.ts";
 import { fileDigest, InputFileError, rememberedOccurredAt, stateDir } from "../../emit/files.ts";
 import { defaultSource, putEventsRequest } from "../../emit/request.ts";
-import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
+import {
+  type CliIo,
+  type Command,
+  EXIT,
+  type OptionValues,
+  parseOptionsOnly,
+  UsageError,
+} from "../io.ts";
 
 const USAGE = `usage: evidence emit --type TYPE [event flags] [--bus ARN] [--dry-run] [--json]
        evidence emit --file EVENT.json|- [--bus ARN] [--dry-run] [--json]
@@ -93,7 +99,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+type Values = OptionValues<typeof OPTIONS>;
 
 /** Flags that build an event, which --file replaces. */
 const BUILD_FLAGS = [
@@ -276,14 +282,8 @@ export function createEmitCommand(deps: EmitDeps): Command {
     name: "emit",
     summary: "build, validate and put an evidence event on the evidence bus",
     async run(args, io) {
-      const { values, positionals } = parseCommandLine(args, OPTIONS, USAGE);
-      if (positionals.length > 0) {
-        throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
-      }
-      if (values.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
+      const values = parseOptionsOnly(args, OPTIONS, USAGE, io);
+      if (values === undefined) return EXIT.ok;
       const json = values.json === true;
       const ci = values["no-ci"] ? undefined : detectCi(deps.env);
       let event: JsonObject;

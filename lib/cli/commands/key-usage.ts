@@ -1,5 +1,4 @@
 import { readFile, writeFile } from "node:fs/promises";
-import type { parseArgs } from "node:util";
 import {
   buildReport,
   callsWithin,
@@ -15,7 +14,14 @@ import {
   renderText,
   summarize,
 } from "../../core/key-usage/index.ts";
-import { type CliIo, type Command, EXIT, parseCommandLine, UsageError } from "../io.ts";
+import {
+  type CliIo,
+  type Command,
+  EXIT,
+  type OptionValues,
+  parseOptionsOnly,
+  UsageError,
+} from "../io.ts";
 
 const USAGE = `usage: evidence key-usage --logs PATH [--ledger FILE]... [options]      (offline)
        evidence key-usage [--since 7d] [--table NAME --region REGION] [options]  (online)
@@ -63,7 +69,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+type Values = OptionValues<typeof OPTIONS>;
 
 /** Online sources the command can read; tests pass their own. */
 export interface KeyUsageDeps {
@@ -248,14 +254,8 @@ export function createKeyUsageCommand(deps: KeyUsageDeps): Command {
     name: "key-usage",
     summary: "review KMS key usage from CloudTrail and reconcile Sign calls with the ledger",
     async run(args, io) {
-      const { values, positionals } = parseCommandLine(args, OPTIONS, USAGE);
-      if (positionals.length > 0) {
-        throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
-      }
-      if (values.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
+      const values = parseOptionsOnly(args, OPTIONS, USAGE, io);
+      if (values === undefined) return EXIT.ok;
       const now = deps.now();
       const config = await readExpectations(values.expect);
       const loaded =

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { parseArgs } from "node:util";
-import type { CliIo, Command } from "../io.ts";
+import type { CliIo, Command, OptionValues } from "../io.ts";
 import { EXIT, parseCommandLine, UsageError } from "../io.ts";
 import { API_OPTIONS, RELEASE_OR_WINDOW_OPTIONS, windowScope } from "../scope-options.ts";
 
@@ -36,9 +35,7 @@ const OPTIONS = {
   ...API_OPTIONS,
 } as const;
 
-type Values = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->["values"];
+type Values = OptionValues<typeof OPTIONS>;
 
 interface HoldOutcome {
   readonly caseId: string;

@@ -4,9 +4,8 @@ import { open, readFile, rename, rm } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { parseArgs } from "node:util";
 import type { PackApiClient } from "../api-client.ts";
-import type { CliIo, Command } from "../io.ts";
+import type { CliIo, Command, OptionValues } from "../io.ts";
 import { EXIT, parseCommandLine, UsageError } from "../io.ts";
 import { API_OPTIONS, RELEASE_OR_WINDOW_OPTIONS, windowScope } from "../scope-options.ts";
 
@@ -52,9 +51,7 @@ const OPTIONS = {
   ...API_OPTIONS,
 } as const;
 
-type Values = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->["values"];
+type Values = OptionValues<typeof OPTIONS>;
 
 /** A pack request as the API shows it. */
 interface JobView {
