@@ -17,6 +17,13 @@ export interface AwsTarget {
    * @default 6
    */
   readonly maxAttempts?: number;
+  /**
+   * Milliseconds a connection may stay silent before the call fails and is retried: a server
+   * that stops answering must not hold a handler (or a local poller) until some outer deadline.
+   * Longer than the longest wait the plane asks for (an SQS long poll of up to 20 s).
+   * @default 30_000
+   */
+  readonly socketTimeoutMs?: number;
 }
 
 /** The emulator accepts any credentials; these make it explicit that none are real. */
@@ -50,6 +57,7 @@ export function clientConfig(target: AwsTarget): {
   credentials?: AwsCredentialIdentity;
   maxAttempts: number;
   retryMode: "standard";
+  requestHandler: { connectionTimeout: number; socketTimeout: number };
 } {
   return {
     region: target.region,
@@ -57,5 +65,6 @@ export function clientConfig(target: AwsTarget): {
     ...(target.credentials ? { credentials: target.credentials } : {}),
     maxAttempts: target.maxAttempts ?? 6,
     retryMode: "standard",
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: target.socketTimeoutMs ?? 30_000 },
   };
 }
