@@ -227,9 +227,10 @@ async function download(
 
 async function verifyFile(file: string, spki: Buffer, show: (text: string) => void) {
   const { verifyPack } = await import("../../core/verify/verifier.ts");
+  const { PACK_READ_BYTES } = await import("../../core/pack/reader.ts");
   const handle = await open(file, "r");
   try {
-    return await verifyPack(handle.createReadStream({ highWaterMark: 256 * 1024 }), {
+    return await verifyPack(handle.createReadStream({ highWaterMark: PACK_READ_BYTES }), {
       trustedKey: spki,
       onProgress: ({ records }) =>
         show(`verifying: ${records.toLocaleString("en-US")} records checked`),

@@ -74,6 +74,13 @@ function classify(error: unknown, entriesSeen: number): PackReadError {
 }
 
 /**
+ * Bytes to read from a pack file at a time, for callers that open one. Larger reads only make
+ * larger garbage: V8 collects spent read buffers late on a thread that allocates few objects
+ * (256 KiB reads measured 23 MB more peak memory over a 300,000-record pack, for no speed).
+ */
+export const PACK_READ_BYTES = 16 * 1024;
+
+/**
  * Inflate in 256 KiB chunks rather than zlib's 16 KiB default: a pack inflates to hundreds of
  * megabytes, and at 16 KiB the per-chunk overhead cost more than the inflating (measured 4.6 against
  * 1.4 µs per record on a 100,000-record pack).
