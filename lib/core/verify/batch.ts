@@ -2,12 +2,10 @@ import { hash, type KeyObject, verify } from "node:crypto";
 import { canonicalBytes } from "../canonical/index.ts";
 import type { Digest } from "../digest.ts";
 import { validateEvent } from "../events/precompiled.ts";
-import { eventBytesOfRecord, recordBytesOfLine } from "../pack/lines.ts";
 import { checkLink } from "../records/chain.ts";
 import { type StreamKey, streamFor } from "../records/stream.ts";
-import { RECORD_VERSION } from "../records/types.ts";
-import { SIGNING_ALGORITHM } from "../signing/keys.ts";
 import { RECORD_STATEMENT } from "../statement/index.ts";
+import { readRecordLine } from "./line.ts";
 import type { Problem } from "./problems.ts";
 
 /**
@@ -45,67 +43,13 @@ export interface BatchContext {
   readonly key: KeyObject | undefined;
 }
 
-interface LineRecord {
-  readonly stream: string;
-  readonly seq: number;
-  readonly prev: string;
-  readonly eventDigest: string;
-  readonly event: Record<string, unknown>;
-  readonly keyId: string;
-  readonly signedAt: string;
-  readonly value: string;
-}
-
-const SIGNATURE_MEMBERS = new Set(["algorithm", "keyId", "signedAt", "value", "requestId"]);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The record and signature members the checks need, or why the line is not a signed record. */
-function readLine(text: string): LineRecord | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return `the line is not JSON (${(error as Error).message})`;
-  }
-  if (!isObject(parsed) || !isObject(parsed.record) || !isObject(parsed.signature)) {
-    return "the line is not an object with a record and a signature";
-  }
-  const { record, signature } = parsed;
-  if (record.recordVersion !== RECORD_VERSION) {
-    return `recordVersion is ${JSON.stringify(record.recordVersion)}, expected "${RECORD_VERSION}"`;
-  }
-  const { stream, seq, prev, eventDigest, event } = record;
-  if (typeof stream !== "string" || typeof prev !== "string" || typeof eventDigest !== "string") {
-    return "the record lacks a stream, prev or eventDigest string";
-  }
-  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) {
-    return "the record's seq is not a positive integer";
-  }
-  if (!isObject(event)) return "the record's event is not an object";
-  const { keyId, signedAt, value, algorithm } = signature;
-  if (typeof keyId !== "string" || typeof signedAt !== "string" || typeof value !== "string") {
-    return "the signature lacks a keyId, signedAt or value string";
-  }
-  if (algorithm !== SIGNING_ALGORITHM) {
-    return `the signature algorithm is ${JSON.stringify(algorithm)}, expected "${SIGNING_ALGORITHM}"`;
-  }
-  for (const member of Object.keys(signature)) {
-    if (!SIGNATURE_MEMBERS.has(member)) return `the signature has an unknown member "${member}"`;
-  }
-  return { stream, seq, prev, eventDigest, event, keyId, signedAt, value };
-}
-
 function sha256(bytes: Uint8Array): Digest {
   // One-shot: no Hash object per record, so nothing for the garbage collector to finalize.
   return `sha256:${hash("sha256", bytes, "hex")}`;
 }
 
-function eventDigestOf(recordBytes: Buffer, event: object): Digest | undefined {
-  const bytes = eventBytesOfRecord(recordBytes);
-  if (bytes) return sha256(bytes);
+function eventDigestOf(eventBytes: Buffer | undefined, event: object): Digest | undefined {
+  if (eventBytes) return sha256(eventBytes);
   try {
     return sha256(canonicalBytes(event));
   } catch {
@@ -247,22 +191,13 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
     const lineBytes = buffer.subarray(start, end);
     start = end + 1;
 
-    const recordBytes = recordBytesOfLine(lineBytes);
-    const parsed =
-      lineBytes.length === 0 ? "the line is empty" : readLine(lineBytes.toString("utf8"));
-    if (typeof parsed === "string" || recordBytes === undefined) {
-      problems.push({
-        check: "record-parse",
-        line,
-        message:
-          typeof parsed === "string"
-            ? parsed
-            : 'the line does not start with {"record": and end with the signature',
-      });
+    const parsed = readRecordLine(lineBytes);
+    if (typeof parsed === "string") {
+      problems.push({ check: "record-parse", line, message: parsed });
       continue;
     }
     const { stream, seq, event } = parsed;
-    const digest = sha256(recordBytes);
+    const digest = sha256(parsed.recordBytes);
     keyIds.add(parsed.keyId);
 
     if (key) {
@@ -270,7 +205,7 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
       signatures.push({ line, stream, seq, digest, keyId, signedAt, value });
     }
 
-    const eventDigest = eventDigestOf(recordBytes, event);
+    const eventDigest = eventDigestOf(parsed.eventBytes, event);
     if (eventDigest !== parsed.eventDigest) {
       problems.push({
         check: "event-digest",
