@@ -8,7 +8,7 @@ import {
   recordStatement,
   recordStatementBytes,
 } from "../../lib/core/statement/index.ts";
-import { StatementWriter } from "../../lib/core/verify/batch.ts";
+import { StatementWriter } from "../../lib/core/verify/signature-queue.ts";
 
 const digest = fc
   .uint8Array({ minLength: 32, maxLength: 32 })

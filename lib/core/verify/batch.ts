@@ -1,12 +1,12 @@
-import { hash, type KeyObject, verify } from "node:crypto";
+import { hash, type KeyObject } from "node:crypto";
 import { canonicalBytes } from "../canonical/index.ts";
 import type { Digest } from "../digest.ts";
 import { validateEvent } from "../events/precompiled.ts";
 import { checkLink } from "../records/chain.ts";
 import { type StreamKey, streamFor } from "../records/stream.ts";
-import { RECORD_STATEMENT } from "../statement/index.ts";
 import { readRecordLine } from "./line.ts";
 import type { Problem } from "./problems.ts";
+import { SignatureQueue } from "./signature-queue.ts";
 
 /**
  * Verification of whole lines of a records file: the per-record work (parse, digests,
@@ -57,92 +57,11 @@ function eventDigestOf(eventBytes: Buffer | undefined, event: object): Digest | 
   }
 }
 
-/** Decoded signatures land here: a DER ECDSA P-256 signature is at most 72 bytes. */
-const signatureScratch = Buffer.allocUnsafe(128);
-
-function signatureVerifies(key: KeyObject, message: Buffer, value: string): boolean {
-  try {
-    // Base64 text of up to 168 characters decodes to at most 126 bytes: it fits.
-    const signature =
-      value.length <= 168
-        ? signatureScratch.subarray(0, signatureScratch.write(value, "base64"))
-        : Buffer.from(value, "base64");
-    return verify("sha256", message, key, signature);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The record statement's bytes, written straight from the template of its canonical form
- * (members in RFC 8785 order: digest, keyId, seq, statement, stream, time). A batch's records
- * mostly share their key id and stream, so their JSON forms are kept from the record before;
- * `recordStatementBytes` builds the same bytes, which a property test checks.
- */
-export class StatementWriter {
-  private keyId = "";
-  private keyIdJson = '""';
-  private stream = "";
-  private streamJson = '""';
-  private readonly scratch = Buffer.allocUnsafe(2048);
-
-  /** The statement's bytes, in a buffer the writer reuses: valid until the next call. */
-  bytes(digest: Digest, keyId: string, seq: number, stream: string, time: string): Buffer {
-    if (keyId !== this.keyId) {
-      this.keyId = keyId;
-      this.keyIdJson = JSON.stringify(keyId);
-    }
-    if (stream !== this.stream) {
-      this.stream = stream;
-      this.streamJson = JSON.stringify(stream);
-    }
-    const text = `{"digest":"${digest}","keyId":${this.keyIdJson},"seq":${seq},"statement":"${RECORD_STATEMENT}","stream":${this.streamJson},"time":${JSON.stringify(time)}}`;
-    // A UTF-16 unit takes at most 3 bytes of UTF-8: within a third of the scratch, it fits.
-    if (text.length * 3 > this.scratch.length) return Buffer.from(text, "utf8");
-    return this.scratch.subarray(0, this.scratch.write(text, "utf8"));
-  }
-}
-
 /** The stream an event belongs to, without copying the event. */
 function streamOfEvent(event: Record<string, unknown>, stream: string): string {
   const type = event.type;
   if (typeof type !== "string") return stream;
   return streamFor({ type, subject: event.subject as StreamKey["subject"] });
-}
-
-/** A signature to check once the batch's other checks are done. */
-interface SignatureCheck {
-  readonly line: number;
-  readonly stream: string;
-  readonly seq: number;
-  readonly digest: Digest;
-  readonly keyId: string;
-  readonly signedAt: string;
-  readonly value: string;
-}
-
-/**
- * Checks the batch's signatures one after the other. Run apart from the parsing and schema
- * checks, the ECDSA code and its tables stay in the processor's caches, which measurably
- * lowers the cost of each verification.
- */
-function checkSignatures(key: KeyObject, checks: readonly SignatureCheck[]): BatchProblem[] {
-  const problems: BatchProblem[] = [];
-  const statements = new StatementWriter();
-  for (const { line, stream, seq, digest, keyId, signedAt, value } of checks) {
-    const message = statements.bytes(digest, keyId, seq, stream, signedAt);
-    if (!signatureVerifies(key, message, value)) {
-      problems.push({
-        check: "record-signature",
-        line,
-        stream,
-        seq,
-        message:
-          "the signature does not verify with the trusted key: the record, its position or its signature was changed",
-      });
-    }
-  }
-  return problems;
 }
 
 /**
@@ -169,6 +88,9 @@ function mergeByLine(first: BatchProblem[], second: BatchProblem[]): BatchProble
   return merged;
 }
 
+/** Batches run one at a time on a thread, so one queue serves them all. */
+const signatures = new SignatureQueue();
+
 /**
  * Verifies the lines in `bytes` (whole lines; the last may lack its newline). Never throws for
  * bad input: everything wrong is returned as a problem.
@@ -178,8 +100,8 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
   const problems: BatchProblem[] = [];
   const segments: BatchSegment[] = [];
   const keyIds = new Set<string>();
-  const signatures: SignatureCheck[] = [];
   const { key } = context;
+  signatures.clear();
   let segment: BatchSegment | undefined;
   let lines = 0;
   let start = 0;
@@ -201,8 +123,7 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
     keyIds.add(parsed.keyId);
 
     if (key) {
-      const { keyId, signedAt, value } = parsed;
-      signatures.push({ line, stream, seq, digest, keyId, signedAt, value });
+      signatures.add(line, stream, seq, digest, parsed.keyId, parsed.signedAt, parsed.value);
     }
 
     const eventDigest = eventDigestOf(parsed.eventBytes, event);
@@ -263,7 +184,7 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
       segments.push(segment);
     }
   }
-  const signatureProblems = key ? checkSignatures(key, signatures) : [];
+  const signatureProblems = key ? signatures.check(key) : [];
   return {
     lines,
     segments,
