@@ -69,6 +69,15 @@ describe("reading a records-file line", () => {
     expect(read?.recordBytes.equals(canonicalBytes(signed.record))).toBe(true);
   });
 
+  it("finds the record's own eventDigest when the event has a member of that name", () => {
+    const data = { ...sampleEvent().data, eventDigest: base.record.eventDigest };
+    const signed = withRecord({ event: sampleEvent({ data }) });
+    const line = lineOf(signed);
+    const read = readCanonicalLine(line, line.toString("utf8"));
+    expect(read?.event).toEqual(signed.record.event);
+    expect(read?.eventBytes?.equals(canonicalBytes(signed.record.event))).toBe(true);
+  });
+
   it("leaves a tail with text to unescape or outside ASCII to the general reader", () => {
     for (const stream of ['release/"quoted"', "release/größe", "release/tab\t"]) {
       const line = lineOf(withRecord({ stream }));
