@@ -51,9 +51,10 @@ const RUNTIME = new Map([
 
 /**
  * Ajv checks minLength and maxLength by counting a string's code points. A string never has more
- * code points than UTF-16 units, so its length alone settles most checks: `count > max` needs
- * counting only when `length > max`, and `count < min` holds at once when `length < min`. The
- * verdicts stay exactly Ajv's; most strings are never counted.
+ * code points than UTF-16 units, nor fewer than half as many, so its length alone settles most
+ * checks: `count > max` needs counting only when `length > max`, and `count < min` holds at once
+ * when `length < min` and fails at once when `length >= 2 * min`. The verdicts stay exactly
+ * Ajv's; most strings are never counted.
  */
 function lengthBoundsFirst(code: string): string {
   const counters = [...code.matchAll(/const (func\d+) = ucs2length;/g)].map((match) => match[1]);
@@ -63,7 +64,7 @@ function lengthBoundsFirst(code: string): string {
     out = out.replace(call, (_, value: string, op: string, bound: string) =>
       op === ">"
         ? `(${value}.length > ${bound} && ${counter}(${value}) > ${bound})`
-        : `(${value}.length < ${bound} || ${counter}(${value}) < ${bound})`,
+        : `(${value}.length < ${bound} || (${value}.length < ${2 * Number(bound)} && ${counter}(${value}) < ${bound}))`,
     );
   }
   return out;

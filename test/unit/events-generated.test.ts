@@ -15,7 +15,10 @@ function* mutations(event: Loose): Generator<Loose> {
   const replacements: unknown[] = [
     ...[null, 7, -1, 1.5, true, "", "x".repeat(3000), "\u0000", [], {}],
     // Lengths count code points: astral characters at and around the common maxLength values,
-    // and lone surrogates that count one each.
+    // and lone surrogates that count one each; one astral character is two units but one
+    // code point, at the shortest minLength.
+    "\u{1f600}",
+    "\ud83d",
     ...[64, 65, 128, 129, 256, 257].map((n) => "\u{1f600}".repeat(n)),
     `${"\u{1f600}".repeat(63)}\ud83d`,
     `\udc00${"a".repeat(128)}`,

@@ -144,7 +144,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -338,7 +338,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -383,7 +383,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -463,7 +463,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -575,7 +575,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -620,7 +620,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -715,7 +715,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -760,7 +760,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -930,7 +930,7 @@ vErrors.push(err75);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err76 = {instancePath:instancePath+"/data/branch",schemaPath:"#/properties/data/properties/branch/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err76];
@@ -1000,7 +1000,7 @@ vErrors.push(err81);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err82 = {instancePath:instancePath+"/data/author/id",schemaPath:"#/properties/data/properties/author/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err82];
@@ -1045,7 +1045,7 @@ vErrors.push(err85);
 }
 errors++;
 }
-if((data22.length < 1 || func2(data22) < 1)){
+if((data22.length < 1 || (data22.length < 2 && func2(data22) < 1))){
 const err86 = {instancePath:instancePath+"/data/author/displayName",schemaPath:"#/properties/data/properties/author/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err86];
@@ -1125,7 +1125,7 @@ vErrors.push(err92);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err93 = {instancePath:instancePath+"/data/author/issuer",schemaPath:"#/properties/data/properties/author/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err93];
@@ -1207,7 +1207,7 @@ vErrors.push(err99);
 }
 errors++;
 }
-if((data26.length < 1 || func2(data26) < 1)){
+if((data26.length < 1 || (data26.length < 2 && func2(data26) < 1))){
 const err100 = {instancePath:instancePath+"/data/committer/id",schemaPath:"#/properties/data/properties/committer/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err100];
@@ -1252,7 +1252,7 @@ vErrors.push(err103);
 }
 errors++;
 }
-if((data27.length < 1 || func2(data27) < 1)){
+if((data27.length < 1 || (data27.length < 2 && func2(data27) < 1))){
 const err104 = {instancePath:instancePath+"/data/committer/displayName",schemaPath:"#/properties/data/properties/committer/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err104];
@@ -1332,7 +1332,7 @@ vErrors.push(err110);
 }
 errors++;
 }
-if((data29.length < 1 || func2(data29) < 1)){
+if((data29.length < 1 || (data29.length < 2 && func2(data29) < 1))){
 const err111 = {instancePath:instancePath+"/data/committer/issuer",schemaPath:"#/properties/data/properties/committer/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err111];
@@ -1414,7 +1414,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if((data31.length < 1 || func2(data31) < 1)){
+if((data31.length < 1 || (data31.length < 2 && func2(data31) < 1))){
 const err118 = {instancePath:instancePath+"/data/title",schemaPath:"#/properties/data/properties/title/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -1685,7 +1685,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -1879,7 +1879,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -1924,7 +1924,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -2004,7 +2004,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -2116,7 +2116,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -2161,7 +2161,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -2256,7 +2256,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -2301,7 +2301,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -2588,7 +2588,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err88 = {instancePath:instancePath+"/data/reviewer/id",schemaPath:"#/properties/data/properties/reviewer/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -2633,7 +2633,7 @@ vErrors.push(err91);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err92 = {instancePath:instancePath+"/data/reviewer/displayName",schemaPath:"#/properties/data/properties/reviewer/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err92];
@@ -2713,7 +2713,7 @@ vErrors.push(err98);
 }
 errors++;
 }
-if((data26.length < 1 || func2(data26) < 1)){
+if((data26.length < 1 || (data26.length < 2 && func2(data26) < 1))){
 const err99 = {instancePath:instancePath+"/data/reviewer/issuer",schemaPath:"#/properties/data/properties/reviewer/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err99];
@@ -2968,7 +2968,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err10 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err10];
@@ -3162,7 +3162,7 @@ vErrors.push(err26);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err27 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err27];
@@ -3207,7 +3207,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err31 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err31];
@@ -3287,7 +3287,7 @@ vErrors.push(err37);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err38 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err38];
@@ -3379,7 +3379,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -3424,7 +3424,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -3519,7 +3519,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -3564,7 +3564,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -3679,7 +3679,7 @@ vErrors.push(err71);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err72 = {instancePath:instancePath+"/data/rationale",schemaPath:"#/properties/data/properties/rationale/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err72];
@@ -3782,7 +3782,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if((data22.length < 1 || func2(data22) < 1)){
+if((data22.length < 1 || (data22.length < 2 && func2(data22) < 1))){
 const err81 = {instancePath:instancePath+"/data/classifier/id",schemaPath:"#/properties/data/properties/classifier/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -3827,7 +3827,7 @@ vErrors.push(err84);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err85 = {instancePath:instancePath+"/data/classifier/version",schemaPath:"#/properties/data/properties/classifier/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err85];
@@ -3931,7 +3931,7 @@ vErrors.push(err93);
 }
 errors++;
 }
-if((data26.length < 1 || func2(data26) < 1)){
+if((data26.length < 1 || (data26.length < 2 && func2(data26) < 1))){
 const err94 = {instancePath:instancePath+"/data/indicators/" + i0,schemaPath:"#/properties/data/properties/indicators/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err94];
@@ -4129,7 +4129,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -4323,7 +4323,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -4368,7 +4368,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -4448,7 +4448,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -4570,7 +4570,7 @@ vErrors.push(err47);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err48 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err48];
@@ -4615,7 +4615,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err52 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -4710,7 +4710,7 @@ vErrors.push(err59);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err60 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err60];
@@ -4755,7 +4755,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err64 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err64];
@@ -4857,7 +4857,7 @@ vErrors.push(err72);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err73 = {instancePath:instancePath+"/data/buildId",schemaPath:"#/properties/data/properties/buildId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err73];
@@ -4927,7 +4927,7 @@ vErrors.push(err78);
 }
 errors++;
 }
-if((data20.length < 1 || func2(data20) < 1)){
+if((data20.length < 1 || (data20.length < 2 && func2(data20) < 1))){
 const err79 = {instancePath:instancePath+"/data/builder/id",schemaPath:"#/properties/data/properties/builder/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err79];
@@ -4972,7 +4972,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err83 = {instancePath:instancePath+"/data/builder/version",schemaPath:"#/properties/data/properties/builder/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -5029,7 +5029,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if((data22.length < 1 || func2(data22) < 1)){
+if((data22.length < 1 || (data22.length < 2 && func2(data22) < 1))){
 const err88 = {instancePath:instancePath+"/data/artifactName",schemaPath:"#/properties/data/properties/artifactName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -5305,7 +5305,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -5499,7 +5499,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -5544,7 +5544,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -5624,7 +5624,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -5726,7 +5726,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -5771,7 +5771,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -5866,7 +5866,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -5911,7 +5911,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -6013,7 +6013,7 @@ vErrors.push(err70);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err71 = {instancePath:instancePath+"/data/registry",schemaPath:"#/properties/data/properties/registry/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err71];
@@ -6058,7 +6058,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err75 = {instancePath:instancePath+"/data/repository",schemaPath:"#/properties/data/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err75];
@@ -6127,7 +6127,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err81 = {instancePath:instancePath+"/data/tags/" + i0,schemaPath:"#/properties/data/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -6208,7 +6208,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if((data22.length < 1 || func2(data22) < 1)){
+if((data22.length < 1 || (data22.length < 2 && func2(data22) < 1))){
 const err87 = {instancePath:instancePath+"/data/mediaType",schemaPath:"#/properties/data/properties/mediaType/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -6369,7 +6369,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -6563,7 +6563,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -6608,7 +6608,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -6688,7 +6688,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -6790,7 +6790,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -6835,7 +6835,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -6930,7 +6930,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -6975,7 +6975,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -7195,7 +7195,7 @@ vErrors.push(err78);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err79 = {instancePath:instancePath+"/data/signer/keyId",schemaPath:"#/properties/data/properties/signer/properties/keyId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err79];
@@ -7240,7 +7240,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if((data22.length < 1 || func2(data22) < 1)){
+if((data22.length < 1 || (data22.length < 2 && func2(data22) < 1))){
 const err83 = {instancePath:instancePath+"/data/signer/identity",schemaPath:"#/properties/data/properties/signer/properties/identity/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -7285,7 +7285,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err87 = {instancePath:instancePath+"/data/signer/issuer",schemaPath:"#/properties/data/properties/signer/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -7494,7 +7494,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -7688,7 +7688,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -7733,7 +7733,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -7813,7 +7813,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -7915,7 +7915,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -7960,7 +7960,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -8055,7 +8055,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -8100,7 +8100,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -8345,7 +8345,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err83 = {instancePath:instancePath+"/data/generator/name",schemaPath:"#/properties/data/properties/generator/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -8390,7 +8390,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err87 = {instancePath:instancePath+"/data/generator/version",schemaPath:"#/properties/data/properties/generator/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -8564,7 +8564,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -8758,7 +8758,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -8803,7 +8803,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -8883,7 +8883,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -8985,7 +8985,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -9030,7 +9030,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -9125,7 +9125,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -9170,7 +9170,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -9302,7 +9302,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err74 = {instancePath:instancePath+"/data/suite",schemaPath:"#/properties/data/properties/suite/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err74];
@@ -9500,7 +9500,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err91 = {instancePath:instancePath+"/data/protocol",schemaPath:"#/properties/data/properties/protocol/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -9580,7 +9580,7 @@ vErrors.push(err97);
 }
 errors++;
 }
-if((data26.length < 1 || func2(data26) < 1)){
+if((data26.length < 1 || (data26.length < 2 && func2(data26) < 1))){
 const err98 = {instancePath:instancePath+"/data/runId",schemaPath:"#/properties/data/properties/runId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err98];
@@ -9741,7 +9741,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -9935,7 +9935,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -9980,7 +9980,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -10060,7 +10060,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -10207,7 +10207,7 @@ vErrors.push(err47);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err48 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err48];
@@ -10252,7 +10252,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err52 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -10347,7 +10347,7 @@ vErrors.push(err59);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err60 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err60];
@@ -10392,7 +10392,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err64 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err64];
@@ -10529,7 +10529,7 @@ vErrors.push(err75);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err76 = {instancePath:instancePath+"/data/scanner/name",schemaPath:"#/properties/data/properties/scanner/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err76];
@@ -10574,7 +10574,7 @@ vErrors.push(err79);
 }
 errors++;
 }
-if((data20.length < 1 || func2(data20) < 1)){
+if((data20.length < 1 || (data20.length < 2 && func2(data20) < 1))){
 const err80 = {instancePath:instancePath+"/data/scanner/version",schemaPath:"#/properties/data/properties/scanner/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err80];
@@ -11047,7 +11047,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -11241,7 +11241,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -11286,7 +11286,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -11366,7 +11366,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -11458,7 +11458,7 @@ vErrors.push(err44);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err45 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err45];
@@ -11503,7 +11503,7 @@ vErrors.push(err48);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err49 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err49];
@@ -11598,7 +11598,7 @@ vErrors.push(err56);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err57 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err57];
@@ -11643,7 +11643,7 @@ vErrors.push(err60);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err61 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err61];
@@ -11823,7 +11823,7 @@ vErrors.push(err76);
 }
 errors++;
 }
-if((data20.length < 1 || func2(data20) < 1)){
+if((data20.length < 1 || (data20.length < 2 && func2(data20) < 1))){
 const err77 = {instancePath:instancePath+"/data/policy/id",schemaPath:"#/properties/data/properties/policy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err77];
@@ -11868,7 +11868,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err81 = {instancePath:instancePath+"/data/policy/version",schemaPath:"#/properties/data/properties/policy/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -11950,7 +11950,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err88 = {instancePath:instancePath+"/data/engine/name",schemaPath:"#/properties/data/properties/engine/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -11995,7 +11995,7 @@ vErrors.push(err91);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err92 = {instancePath:instancePath+"/data/engine/version",schemaPath:"#/properties/data/properties/engine/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err92];
@@ -12149,7 +12149,7 @@ vErrors.push(err104);
 }
 errors++;
 }
-if((data29.length < 1 || func2(data29) < 1)){
+if((data29.length < 1 || (data29.length < 2 && func2(data29) < 1))){
 const err105 = {instancePath:instancePath+"/data/violations/" + i0+"/rule",schemaPath:"#/properties/data/properties/violations/items/properties/rule/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err105];
@@ -12194,7 +12194,7 @@ vErrors.push(err108);
 }
 errors++;
 }
-if((data30.length < 1 || func2(data30) < 1)){
+if((data30.length < 1 || (data30.length < 2 && func2(data30) < 1))){
 const err109 = {instancePath:instancePath+"/data/violations/" + i0+"/message",schemaPath:"#/properties/data/properties/violations/items/properties/message/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err109];
@@ -12262,7 +12262,7 @@ vErrors.push(err114);
 }
 errors++;
 }
-if((data32.length < 1 || func2(data32) < 1)){
+if((data32.length < 1 || (data32.length < 2 && func2(data32) < 1))){
 const err115 = {instancePath:instancePath+"/data/violations/" + i0+"/exceptionId",schemaPath:"#/properties/data/properties/violations/items/properties/exceptionId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err115];
@@ -12447,7 +12447,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -12641,7 +12641,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -12686,7 +12686,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -12766,7 +12766,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -12878,7 +12878,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -12923,7 +12923,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -13018,7 +13018,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -13063,7 +13063,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -13223,7 +13223,7 @@ vErrors.push(err76);
 }
 errors++;
 }
-if((data20.length < 1 || func2(data20) < 1)){
+if((data20.length < 1 || (data20.length < 2 && func2(data20) < 1))){
 const err77 = {instancePath:instancePath+"/data/approver/id",schemaPath:"#/properties/data/properties/approver/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err77];
@@ -13268,7 +13268,7 @@ vErrors.push(err80);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err81 = {instancePath:instancePath+"/data/approver/displayName",schemaPath:"#/properties/data/properties/approver/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err81];
@@ -13348,7 +13348,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err88 = {instancePath:instancePath+"/data/approver/issuer",schemaPath:"#/properties/data/properties/approver/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -13486,7 +13486,7 @@ vErrors.push(err99);
 }
 errors++;
 }
-if((data27.length < 1 || func2(data27) < 1)){
+if((data27.length < 1 || (data27.length < 2 && func2(data27) < 1))){
 const err100 = {instancePath:instancePath+"/data/changeRequest",schemaPath:"#/properties/data/properties/changeRequest/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err100];
@@ -13531,7 +13531,7 @@ vErrors.push(err103);
 }
 errors++;
 }
-if((data28.length < 1 || func2(data28) < 1)){
+if((data28.length < 1 || (data28.length < 2 && func2(data28) < 1))){
 const err104 = {instancePath:instancePath+"/data/comment",schemaPath:"#/properties/data/properties/comment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err104];
@@ -13694,7 +13694,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -13888,7 +13888,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -13933,7 +13933,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -14013,7 +14013,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -14125,7 +14125,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -14170,7 +14170,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -14265,7 +14265,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -14310,7 +14310,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -14435,7 +14435,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err74 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err74];
@@ -14588,7 +14588,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err87 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -14633,7 +14633,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err91 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -14806,7 +14806,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -15000,7 +15000,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -15045,7 +15045,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -15125,7 +15125,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -15237,7 +15237,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -15282,7 +15282,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -15377,7 +15377,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -15422,7 +15422,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -15547,7 +15547,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err74 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err74];
@@ -15700,7 +15700,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err87 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -15745,7 +15745,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err91 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -15918,7 +15918,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -16112,7 +16112,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -16157,7 +16157,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -16237,7 +16237,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -16349,7 +16349,7 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err47 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err47];
@@ -16394,7 +16394,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err51 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -16489,7 +16489,7 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err59 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err59];
@@ -16534,7 +16534,7 @@ vErrors.push(err62);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err63 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err63];
@@ -16669,7 +16669,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-if((data19.length < 1 || func2(data19) < 1)){
+if((data19.length < 1 || (data19.length < 2 && func2(data19) < 1))){
 const err75 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err75];
@@ -16822,7 +16822,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err88 = {instancePath:instancePath+"/data/tool/name",schemaPath:"#/properties/data/properties/tool/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err88];
@@ -16867,7 +16867,7 @@ vErrors.push(err91);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err92 = {instancePath:instancePath+"/data/tool/version",schemaPath:"#/properties/data/properties/tool/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err92];
@@ -16924,7 +16924,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if((data26.length < 1 || func2(data26) < 1)){
+if((data26.length < 1 || (data26.length < 2 && func2(data26) < 1))){
 const err97 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -16969,7 +16969,7 @@ vErrors.push(err100);
 }
 errors++;
 }
-if((data27.length < 1 || func2(data27) < 1)){
+if((data27.length < 1 || (data27.length < 2 && func2(data27) < 1))){
 const err101 = {instancePath:instancePath+"/data/failedStep",schemaPath:"#/properties/data/properties/failedStep/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err101];
@@ -17130,7 +17130,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -17324,7 +17324,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -17369,7 +17369,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -17449,7 +17449,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -17551,7 +17551,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -17596,7 +17596,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -17691,7 +17691,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -17736,7 +17736,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -17991,7 +17991,7 @@ vErrors.push(err83);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err84 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err84];
@@ -18059,7 +18059,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err90 = {instancePath:instancePath+"/data/deploymentId",schemaPath:"#/properties/data/properties/deploymentId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err90];
@@ -18220,7 +18220,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -18414,7 +18414,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -18459,7 +18459,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -18539,7 +18539,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -18641,7 +18641,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err46 = {instancePath:instancePath+"/subject/releaseId",schemaPath:"#/properties/subject/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err46];
@@ -18686,7 +18686,7 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((data12.length < 1 || func2(data12) < 1)){
+if((data12.length < 1 || (data12.length < 2 && func2(data12) < 1))){
 const err50 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
@@ -18781,7 +18781,7 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err58 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err58];
@@ -18826,7 +18826,7 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((data16.length < 1 || func2(data16) < 1)){
+if((data16.length < 1 || (data16.length < 2 && func2(data16) < 1))){
 const err62 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err62];
@@ -19159,7 +19159,7 @@ vErrors.push(err90);
 }
 errors++;
 }
-if((data24.length < 1 || func2(data24) < 1)){
+if((data24.length < 1 || (data24.length < 2 && func2(data24) < 1))){
 const err91 = {instancePath:instancePath+"/data/signals/" + i0,schemaPath:"#/properties/data/properties/signals/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err91];
@@ -19356,7 +19356,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -19550,7 +19550,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -19595,7 +19595,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -19675,7 +19675,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -19757,7 +19757,7 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err44 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err44];
@@ -19852,7 +19852,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((data14.length < 1 || func2(data14) < 1)){
+if((data14.length < 1 || (data14.length < 2 && func2(data14) < 1))){
 const err52 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -19897,7 +19897,7 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err56 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err56];
@@ -20039,7 +20039,7 @@ vErrors.push(err68);
 }
 errors++;
 }
-if((data17.length < 1 || func2(data17) < 1)){
+if((data17.length < 1 || (data17.length < 2 && func2(data17) < 1))){
 const err69 = {instancePath:instancePath+"/data/exceptionId",schemaPath:"#/properties/data/properties/exceptionId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err69];
@@ -20084,7 +20084,7 @@ vErrors.push(err72);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err73 = {instancePath:instancePath+"/data/justification",schemaPath:"#/properties/data/properties/justification/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err73];
@@ -20154,7 +20154,7 @@ vErrors.push(err78);
 }
 errors++;
 }
-if((data20.length < 1 || func2(data20) < 1)){
+if((data20.length < 1 || (data20.length < 2 && func2(data20) < 1))){
 const err79 = {instancePath:instancePath+"/data/riskOwner/id",schemaPath:"#/properties/data/properties/riskOwner/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err79];
@@ -20199,7 +20199,7 @@ vErrors.push(err82);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err83 = {instancePath:instancePath+"/data/riskOwner/displayName",schemaPath:"#/properties/data/properties/riskOwner/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err83];
@@ -20279,7 +20279,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err90 = {instancePath:instancePath+"/data/riskOwner/issuer",schemaPath:"#/properties/data/properties/riskOwner/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err90];
@@ -20361,7 +20361,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err97 = {instancePath:instancePath+"/data/approver/id",schemaPath:"#/properties/data/properties/approver/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -20406,7 +20406,7 @@ vErrors.push(err100);
 }
 errors++;
 }
-if((data26.length < 1 || func2(data26) < 1)){
+if((data26.length < 1 || (data26.length < 2 && func2(data26) < 1))){
 const err101 = {instancePath:instancePath+"/data/approver/displayName",schemaPath:"#/properties/data/properties/approver/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err101];
@@ -20486,7 +20486,7 @@ vErrors.push(err107);
 }
 errors++;
 }
-if((data28.length < 1 || func2(data28) < 1)){
+if((data28.length < 1 || (data28.length < 2 && func2(data28) < 1))){
 const err108 = {instancePath:instancePath+"/data/approver/issuer",schemaPath:"#/properties/data/properties/approver/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err108];
@@ -20602,7 +20602,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if((data31.length < 1 || func2(data31) < 1)){
+if((data31.length < 1 || (data31.length < 2 && func2(data31) < 1))){
 const err118 = {instancePath:instancePath+"/data/scope/controls/" + i0,schemaPath:"#/properties/data/properties/scope/properties/controls/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -20707,7 +20707,7 @@ vErrors.push(err125);
 }
 errors++;
 }
-if((data33.length < 1 || func2(data33) < 1)){
+if((data33.length < 1 || (data33.length < 2 && func2(data33) < 1))){
 const err126 = {instancePath:instancePath+"/data/scope/environments/" + i2,schemaPath:"#/properties/data/properties/scope/properties/environments/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err126];
@@ -20869,7 +20869,7 @@ vErrors.push(err138);
 }
 errors++;
 }
-if((data36.length < 1 || func2(data36) < 1)){
+if((data36.length < 1 || (data36.length < 2 && func2(data36) < 1))){
 const err139 = {instancePath:instancePath+"/data/compensatingControls/" + i4,schemaPath:"#/properties/data/properties/compensatingControls/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err139];
@@ -21089,7 +21089,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -21283,7 +21283,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -21328,7 +21328,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -21408,7 +21408,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -21490,7 +21490,7 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err44 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err44];
@@ -21585,7 +21585,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((data14.length < 1 || func2(data14) < 1)){
+if((data14.length < 1 || (data14.length < 2 && func2(data14) < 1))){
 const err52 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
@@ -21630,7 +21630,7 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err56 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err56];
@@ -21722,7 +21722,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if((data17.length < 1 || func2(data17) < 1)){
+if((data17.length < 1 || (data17.length < 2 && func2(data17) < 1))){
 const err64 = {instancePath:instancePath+"/data/exceptionId",schemaPath:"#/properties/data/properties/exceptionId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err64];
@@ -21767,7 +21767,7 @@ vErrors.push(err67);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err68 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err68];
@@ -21928,7 +21928,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -22122,7 +22122,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -22167,7 +22167,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -22247,7 +22247,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -22319,7 +22319,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -22414,7 +22414,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data14.length < 1 || func2(data14) < 1)){
+if((data14.length < 1 || (data14.length < 2 && func2(data14) < 1))){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -22459,7 +22459,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -22571,7 +22571,7 @@ vErrors.push(err64);
 }
 errors++;
 }
-if((data17.length < 1 || func2(data17) < 1)){
+if((data17.length < 1 || (data17.length < 2 && func2(data17) < 1))){
 const err65 = {instancePath:instancePath+"/data/caseId",schemaPath:"#/properties/data/properties/caseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err65];
@@ -22616,7 +22616,7 @@ vErrors.push(err68);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err69 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err69];
@@ -22723,7 +22723,7 @@ vErrors.push(err77);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err78 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err78];
@@ -22937,7 +22937,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err97 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -23052,7 +23052,7 @@ vErrors.push(err106);
 }
 errors++;
 }
-if((data27.length < 1 || func2(data27) < 1)){
+if((data27.length < 1 || (data27.length < 2 && func2(data27) < 1))){
 const err107 = {instancePath:instancePath+"/data/appliedBy/id",schemaPath:"#/properties/data/properties/appliedBy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err107];
@@ -23097,7 +23097,7 @@ vErrors.push(err110);
 }
 errors++;
 }
-if((data28.length < 1 || func2(data28) < 1)){
+if((data28.length < 1 || (data28.length < 2 && func2(data28) < 1))){
 const err111 = {instancePath:instancePath+"/data/appliedBy/displayName",schemaPath:"#/properties/data/properties/appliedBy/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err111];
@@ -23177,7 +23177,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if((data30.length < 1 || func2(data30) < 1)){
+if((data30.length < 1 || (data30.length < 2 && func2(data30) < 1))){
 const err118 = {instancePath:instancePath+"/data/appliedBy/issuer",schemaPath:"#/properties/data/properties/appliedBy/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -23350,7 +23350,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -23544,7 +23544,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -23589,7 +23589,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -23669,7 +23669,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -23741,7 +23741,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -23836,7 +23836,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data14.length < 1 || func2(data14) < 1)){
+if((data14.length < 1 || (data14.length < 2 && func2(data14) < 1))){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -23881,7 +23881,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -23993,7 +23993,7 @@ vErrors.push(err64);
 }
 errors++;
 }
-if((data17.length < 1 || func2(data17) < 1)){
+if((data17.length < 1 || (data17.length < 2 && func2(data17) < 1))){
 const err65 = {instancePath:instancePath+"/data/caseId",schemaPath:"#/properties/data/properties/caseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err65];
@@ -24038,7 +24038,7 @@ vErrors.push(err68);
 }
 errors++;
 }
-if((data18.length < 1 || func2(data18) < 1)){
+if((data18.length < 1 || (data18.length < 2 && func2(data18) < 1))){
 const err69 = {instancePath:instancePath+"/data/reason",schemaPath:"#/properties/data/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err69];
@@ -24145,7 +24145,7 @@ vErrors.push(err77);
 }
 errors++;
 }
-if((data21.length < 1 || func2(data21) < 1)){
+if((data21.length < 1 || (data21.length < 2 && func2(data21) < 1))){
 const err78 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err78];
@@ -24359,7 +24359,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if((data25.length < 1 || func2(data25) < 1)){
+if((data25.length < 1 || (data25.length < 2 && func2(data25) < 1))){
 const err97 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err97];
@@ -24474,7 +24474,7 @@ vErrors.push(err106);
 }
 errors++;
 }
-if((data27.length < 1 || func2(data27) < 1)){
+if((data27.length < 1 || (data27.length < 2 && func2(data27) < 1))){
 const err107 = {instancePath:instancePath+"/data/releasedBy/id",schemaPath:"#/properties/data/properties/releasedBy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err107];
@@ -24519,7 +24519,7 @@ vErrors.push(err110);
 }
 errors++;
 }
-if((data28.length < 1 || func2(data28) < 1)){
+if((data28.length < 1 || (data28.length < 2 && func2(data28) < 1))){
 const err111 = {instancePath:instancePath+"/data/releasedBy/displayName",schemaPath:"#/properties/data/properties/releasedBy/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err111];
@@ -24599,7 +24599,7 @@ vErrors.push(err117);
 }
 errors++;
 }
-if((data30.length < 1 || func2(data30) < 1)){
+if((data30.length < 1 || (data30.length < 2 && func2(data30) < 1))){
 const err118 = {instancePath:instancePath+"/data/releasedBy/issuer",schemaPath:"#/properties/data/properties/releasedBy/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err118];
@@ -24772,7 +24772,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -24966,7 +24966,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -25011,7 +25011,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -25091,7 +25091,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -25163,7 +25163,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -25258,7 +25258,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data14.length < 1 || func2(data14) < 1)){
+if((data14.length < 1 || (data14.length < 2 && func2(data14) < 1))){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -25303,7 +25303,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -25425,7 +25425,7 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((data17.length < 1 || func2(data17) < 1)){
+if((data17.length < 1 || (data17.length < 2 && func2(data17) < 1))){
 const err66 = {instancePath:instancePath+"/data/packId",schemaPath:"#/properties/data/properties/packId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err66];
@@ -25532,7 +25532,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-if((data20.length < 1 || func2(data20) < 1)){
+if((data20.length < 1 || (data20.length < 2 && func2(data20) < 1))){
 const err75 = {instancePath:instancePath+"/data/scope/releaseId",schemaPath:"#/properties/data/properties/scope/oneOf/0/properties/releaseId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err75];
@@ -25671,7 +25671,7 @@ vErrors.push(err86);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err87 = {instancePath:instancePath+"/data/scope/repository",schemaPath:"#/properties/data/properties/scope/oneOf/1/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err87];
@@ -25979,7 +25979,7 @@ vErrors.push(err113);
 }
 errors++;
 }
-if((data29.length < 1 || func2(data29) < 1)){
+if((data29.length < 1 || (data29.length < 2 && func2(data29) < 1))){
 const err114 = {instancePath:instancePath+"/data/scope/service",schemaPath:"#/properties/data/properties/scope/oneOf/3/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err114];
@@ -26154,7 +26154,7 @@ vErrors.push(err128);
 }
 errors++;
 }
-if((data33.length < 1 || func2(data33) < 1)){
+if((data33.length < 1 || (data33.length < 2 && func2(data33) < 1))){
 const err129 = {instancePath:instancePath+"/data/requestedBy/id",schemaPath:"#/properties/data/properties/requestedBy/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err129];
@@ -26199,7 +26199,7 @@ vErrors.push(err132);
 }
 errors++;
 }
-if((data34.length < 1 || func2(data34) < 1)){
+if((data34.length < 1 || (data34.length < 2 && func2(data34) < 1))){
 const err133 = {instancePath:instancePath+"/data/requestedBy/displayName",schemaPath:"#/properties/data/properties/requestedBy/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err133];
@@ -26279,7 +26279,7 @@ vErrors.push(err139);
 }
 errors++;
 }
-if((data36.length < 1 || func2(data36) < 1)){
+if((data36.length < 1 || (data36.length < 2 && func2(data36) < 1))){
 const err140 = {instancePath:instancePath+"/data/requestedBy/issuer",schemaPath:"#/properties/data/properties/requestedBy/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err140];
@@ -26336,7 +26336,7 @@ vErrors.push(err144);
 }
 errors++;
 }
-if((data37.length < 1 || func2(data37) < 1)){
+if((data37.length < 1 || (data37.length < 2 && func2(data37) < 1))){
 const err145 = {instancePath:instancePath+"/data/requestReference",schemaPath:"#/properties/data/properties/requestReference/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err145];
@@ -26502,7 +26502,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((data0.length < 1 || func2(data0) < 1)){
+if((data0.length < 1 || (data0.length < 2 && func2(data0) < 1))){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
@@ -26696,7 +26696,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((data6.length < 1 || func2(data6) < 1)){
+if((data6.length < 1 || (data6.length < 2 && func2(data6) < 1))){
 const err26 = {instancePath:instancePath+"/actor/id",schemaPath:"#/properties/actor/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
@@ -26741,7 +26741,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((data7.length < 1 || func2(data7) < 1)){
+if((data7.length < 1 || (data7.length < 2 && func2(data7) < 1))){
 const err30 = {instancePath:instancePath+"/actor/displayName",schemaPath:"#/properties/actor/properties/displayName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
@@ -26821,7 +26821,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if((data9.length < 1 || func2(data9) < 1)){
+if((data9.length < 1 || (data9.length < 2 && func2(data9) < 1))){
 const err37 = {instancePath:instancePath+"/actor/issuer",schemaPath:"#/properties/actor/properties/issuer/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err37];
@@ -26893,7 +26893,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((data11.length < 1 || func2(data11) < 1)){
+if((data11.length < 1 || (data11.length < 2 && func2(data11) < 1))){
 const err43 = {instancePath:instancePath+"/subject/service",schemaPath:"#/properties/subject/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err43];
@@ -26988,7 +26988,7 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((data14.length < 1 || func2(data14) < 1)){
+if((data14.length < 1 || (data14.length < 2 && func2(data14) < 1))){
 const err51 = {instancePath:instancePath+"/subject/environment",schemaPath:"#/properties/subject/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err51];
@@ -27033,7 +27033,7 @@ vErrors.push(err54);
 }
 errors++;
 }
-if((data15.length < 1 || func2(data15) < 1)){
+if((data15.length < 1 || (data15.length < 2 && func2(data15) < 1))){
 const err55 = {instancePath:instancePath+"/subject/repository",schemaPath:"#/properties/subject/properties/repository/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err55];
@@ -27419,7 +27419,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if((data22.length < 1 || func2(data22) < 1)){
+if((data22.length < 1 || (data22.length < 2 && func2(data22) < 1))){
 const err90 = {instancePath:instancePath+"/data/usage/" + i0+"/keyArn",schemaPath:"#/properties/data/properties/usage/items/properties/keyArn/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err90];
@@ -27464,7 +27464,7 @@ vErrors.push(err93);
 }
 errors++;
 }
-if((data23.length < 1 || func2(data23) < 1)){
+if((data23.length < 1 || (data23.length < 2 && func2(data23) < 1))){
 const err94 = {instancePath:instancePath+"/data/usage/" + i0+"/principal",schemaPath:"#/properties/data/properties/usage/items/properties/principal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err94];
@@ -27858,7 +27858,7 @@ vErrors.push(err126);
 }
 errors++;
 }
-if((data33.length < 1 || func2(data33) < 1)){
+if((data33.length < 1 || (data33.length < 2 && func2(data33) < 1))){
 const err127 = {instancePath:instancePath+"/data/usage/" + i0+"/errors/" + i3+"/code",schemaPath:"#/properties/data/properties/usage/items/properties/errors/items/properties/code/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err127];
@@ -28096,7 +28096,7 @@ vErrors.push(err146);
 }
 errors++;
 }
-if((data38.length < 1 || func2(data38) < 1)){
+if((data38.length < 1 || (data38.length < 2 && func2(data38) < 1))){
 const err147 = {instancePath:instancePath+"/data/usage/" + i0+"/requestIds/" + i5,schemaPath:"#/properties/data/properties/usage/items/properties/requestIds/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err147];
@@ -28330,7 +28330,7 @@ vErrors.push(err165);
 }
 errors++;
 }
-if((data41.length < 1 || func2(data41) < 1)){
+if((data41.length < 1 || (data41.length < 2 && func2(data41) < 1))){
 const err166 = {instancePath:instancePath+"/data/administrative/" + i8+"/eventId",schemaPath:"#/properties/data/properties/administrative/items/properties/eventId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err166];
@@ -28375,7 +28375,7 @@ vErrors.push(err169);
 }
 errors++;
 }
-if((data42.length < 1 || func2(data42) < 1)){
+if((data42.length < 1 || (data42.length < 2 && func2(data42) < 1))){
 const err170 = {instancePath:instancePath+"/data/administrative/" + i8+"/requestId",schemaPath:"#/properties/data/properties/administrative/items/properties/requestId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err170];
@@ -28465,7 +28465,7 @@ vErrors.push(err177);
 }
 errors++;
 }
-if((data44.length < 1 || func2(data44) < 1)){
+if((data44.length < 1 || (data44.length < 2 && func2(data44) < 1))){
 const err178 = {instancePath:instancePath+"/data/administrative/" + i8+"/keyArn",schemaPath:"#/properties/data/properties/administrative/items/properties/keyArn/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err178];
@@ -28510,7 +28510,7 @@ vErrors.push(err181);
 }
 errors++;
 }
-if((data45.length < 1 || func2(data45) < 1)){
+if((data45.length < 1 || (data45.length < 2 && func2(data45) < 1))){
 const err182 = {instancePath:instancePath+"/data/administrative/" + i8+"/principal",schemaPath:"#/properties/data/properties/administrative/items/properties/principal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err182];
@@ -28640,7 +28640,7 @@ vErrors.push(err192);
 }
 errors++;
 }
-if((data49.length < 1 || func2(data49) < 1)){
+if((data49.length < 1 || (data49.length < 2 && func2(data49) < 1))){
 const err193 = {instancePath:instancePath+"/data/administrative/" + i8+"/errorCode",schemaPath:"#/properties/data/properties/administrative/items/properties/errorCode/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err193];
@@ -28700,7 +28700,7 @@ vErrors.push(err197);
 }
 errors++;
 }
-if((data51.length < 1 || func2(data51) < 1)){
+if((data51.length < 1 || (data51.length < 2 && func2(data51) < 1))){
 const err198 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/granteePrincipal",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/granteePrincipal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err198];
@@ -28745,7 +28745,7 @@ vErrors.push(err201);
 }
 errors++;
 }
-if((data52.length < 1 || func2(data52) < 1)){
+if((data52.length < 1 || (data52.length < 2 && func2(data52) < 1))){
 const err202 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/retiringPrincipal",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/retiringPrincipal/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err202];
@@ -28875,7 +28875,7 @@ vErrors.push(err211);
 }
 errors++;
 }
-if((data55.length < 1 || func2(data55) < 1)){
+if((data55.length < 1 || (data55.length < 2 && func2(data55) < 1))){
 const err212 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/name",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err212];
@@ -28955,7 +28955,7 @@ vErrors.push(err218);
 }
 errors++;
 }
-if((data57.length < 1 || func2(data57) < 1)){
+if((data57.length < 1 || (data57.length < 2 && func2(data57) < 1))){
 const err219 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/policyName",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/policyName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err219];
@@ -29012,7 +29012,7 @@ vErrors.push(err223);
 }
 errors++;
 }
-if((data59.length < 1 || func2(data59) < 1)){
+if((data59.length < 1 || (data59.length < 2 && func2(data59) < 1))){
 const err224 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/aliasName",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/aliasName/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err224];
@@ -29057,7 +29057,7 @@ vErrors.push(err227);
 }
 errors++;
 }
-if((data60.length < 1 || func2(data60) < 1)){
+if((data60.length < 1 || (data60.length < 2 && func2(data60) < 1))){
 const err228 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/targetKeyId",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/targetKeyId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err228];
@@ -29102,7 +29102,7 @@ vErrors.push(err231);
 }
 errors++;
 }
-if((data61.length < 1 || func2(data61) < 1)){
+if((data61.length < 1 || (data61.length < 2 && func2(data61) < 1))){
 const err232 = {instancePath:instancePath+"/data/administrative/" + i8+"/detail/grantId",schemaPath:"#/properties/data/properties/administrative/items/properties/detail/properties/grantId/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err232];
@@ -29258,7 +29258,7 @@ vErrors.push(err244);
 }
 errors++;
 }
-if((data63.length < 1 || func2(data63) < 1)){
+if((data63.length < 1 || (data63.length < 2 && func2(data63) < 1))){
 const err245 = {instancePath:instancePath+"/data/batch/id",schemaPath:"#/properties/data/properties/batch/properties/id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err245];
