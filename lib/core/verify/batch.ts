@@ -100,6 +100,7 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
   const problems: BatchProblem[] = [];
   const segments: BatchSegment[] = [];
   const keyIds = new Set<string>();
+  let lastKeyId: string | undefined;
   const { key } = context;
   signatures.clear();
   let segment: BatchSegment | undefined;
@@ -120,7 +121,11 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
     }
     const { stream, seq, event } = parsed;
     const digest = sha256(parsed.recordBytes);
-    keyIds.add(parsed.keyId);
+    // Records mostly share one key id: comparing with the last is cheaper than hashing it.
+    if (parsed.keyId !== lastKeyId) {
+      lastKeyId = parsed.keyId;
+      keyIds.add(lastKeyId);
+    }
 
     if (key) {
       signatures.add(line, stream, seq, digest, parsed.keyId, parsed.signedAt, parsed.value);

@@ -28,7 +28,9 @@ const EVENT_DIGEST_MEMBER = ',"eventDigest":"';
 const SIGNATURE_MEMBER = '},"signature":{';
 
 /** A JSON string's content with nothing to unescape: printable ASCII but `"` and `\`. */
-const PLAIN = "([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*)";
+const PLAIN = "[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*";
+/** The same, captured: only the members the checks read are. */
+const READ = `(${PLAIN})`;
 
 /**
  * Everything after a v1 record's event, in the canonical form a pack writer makes: the record's
@@ -38,11 +40,11 @@ const PLAIN = "([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*)";
  */
 const CANONICAL_TAIL = new RegExp(
   [
-    `,"eventDigest":"${PLAIN}","prev":"${PLAIN}","receivedAt":"${PLAIN}"`,
+    `,"eventDigest":"${READ}","prev":"${READ}","receivedAt":"${PLAIN}"`,
     `,"recordVersion":"${RECORD_VERSION}","seq":([1-9][0-9]{0,15})`,
-    `,"source":"${PLAIN}","sourceAccount":"${PLAIN}","stream":"${PLAIN}"`,
-    `\\},"signature":\\{"algorithm":"${SIGNING_ALGORITHM}","keyId":"${PLAIN}"`,
-    `(?:,"requestId":"${PLAIN}")?,"signedAt":"${PLAIN}","value":"${PLAIN}"\\}\\}$`,
+    `,"source":"${PLAIN}","sourceAccount":"${PLAIN}","stream":"${READ}"`,
+    `\\},"signature":\\{"algorithm":"${SIGNING_ALGORITHM}","keyId":"${READ}"`,
+    `(?:,"requestId":"${PLAIN}")?,"signedAt":"${READ}","value":"${READ}"\\}\\}$`,
   ].join(""),
   "y",
 );
@@ -78,7 +80,7 @@ export function readCanonicalLine(line: Buffer, text: string): LineRecord | unde
     }
   }
   if (tail === null) return undefined;
-  const [, eventDigest, prev, , seqText, , , stream, keyId, , signedAt, value] = tail;
+  const [, eventDigest, prev, seqText, stream, keyId, signedAt, value] = tail;
   const seq = Number(seqText);
   if (!Number.isSafeInteger(seq)) return undefined;
   let event: unknown;
