@@ -8,9 +8,15 @@ import type { SignedRecord } from "../records/types.ts";
  * `,"signature":{` that starts the signature: a verifier hashes them without re-serializing.
  */
 export const LINE_PREFIX = '{"record":';
-const SIGNATURE_MARKER = Buffer.from(',"signature":{');
-const RECORD_OPEN = Buffer.from('{"event":');
-const EVENT_DIGEST_MARKER = Buffer.from(',"eventDigest":"');
+/** What starts a v1 record: its event member. */
+export const RECORD_EVENT_MEMBER = '{"event":';
+/** The member that follows a v1 record's event. */
+export const EVENT_DIGEST_MEMBER = ',"eventDigest":"';
+/** The line's last member, which follows the record. */
+export const SIGNATURE_MEMBER = ',"signature":{';
+const SIGNATURE_MARKER = Buffer.from(SIGNATURE_MEMBER);
+const RECORD_OPEN = Buffer.from(RECORD_EVENT_MEMBER);
+const EVENT_DIGEST_MARKER = Buffer.from(EVENT_DIGEST_MEMBER);
 const PREFIX_BYTES = Buffer.from(LINE_PREFIX);
 
 /** The records-file line of a signed record, newline included. */

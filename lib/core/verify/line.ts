@@ -1,4 +1,11 @@
-import { eventBytesOfRecord, LINE_PREFIX, recordBytesOfLine } from "../pack/lines.ts";
+import {
+  EVENT_DIGEST_MEMBER,
+  eventBytesOfRecord,
+  LINE_PREFIX,
+  RECORD_EVENT_MEMBER,
+  recordBytesOfLine,
+  SIGNATURE_MEMBER,
+} from "../pack/lines.ts";
 import { RECORD_VERSION } from "../records/types.ts";
 import { SIGNING_ALGORITHM } from "../signing/keys.ts";
 
@@ -23,9 +30,7 @@ export interface LineRecord {
 }
 
 const SIGNATURE_MEMBERS = new Set(["algorithm", "keyId", "signedAt", "value", "requestId"]);
-const RECORD_EVENT_PREFIX = `${LINE_PREFIX}{"event":`;
-const EVENT_DIGEST_MEMBER = ',"eventDigest":"';
-const SIGNATURE_MEMBER = '},"signature":{';
+const RECORD_EVENT_PREFIX = `${LINE_PREFIX}${RECORD_EVENT_MEMBER}`;
 
 /** A JSON string's content with nothing to unescape: printable ASCII but `"` and `\`. */
 const PLAIN = "[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*";
@@ -91,8 +96,7 @@ export function readCanonicalLine(line: Buffer, text: string): LineRecord | unde
   }
   if (!isObject(event)) return undefined;
   // The tail is ASCII: its characters count its bytes, from the end of the line.
-  const signatureStart = text.indexOf(SIGNATURE_MEMBER, tailStart) + 1;
-  const recordEnd = line.length - (text.length - signatureStart);
+  const recordEnd = line.length - (text.length - text.indexOf(SIGNATURE_MEMBER, tailStart));
   const eventEnd = line.length - (text.length - tailStart);
   return {
     stream: stream as string,
