@@ -53,12 +53,9 @@ describe("record statement bytes", () => {
             stream: sameStream && previous ? previous.stream : value.stream,
             keyId: sameKey && previous ? previous.keyId : value.keyId,
           };
-          const written = writer.bytes(
-            current.digest,
-            current.keyId,
-            current.seq,
-            current.stream,
-            current.time,
+          const written = Buffer.from(
+            writer.text(current.digest, current.keyId, current.seq, current.stream, current.time),
+            "utf8",
           );
           expect(written.equals(canonicalBytes(recordStatement(current)))).toBe(true);
           previous = current;

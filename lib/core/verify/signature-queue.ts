@@ -14,7 +14,6 @@ export class StatementWriter {
   private keyIdJson = '""';
   private stream = "";
   private streamJson = '""';
-  private readonly scratch = Buffer.allocUnsafe(2048);
 
   text(digest: Digest, keyId: string, seq: number, stream: string, time: string): string {
     if (keyId !== this.keyId) {
@@ -26,14 +25,6 @@ export class StatementWriter {
       this.streamJson = JSON.stringify(stream);
     }
     return `{"digest":"${digest}","keyId":${this.keyIdJson},"seq":${seq},"statement":"${RECORD_STATEMENT}","stream":${this.streamJson},"time":${JSON.stringify(time)}}`;
-  }
-
-  /** The statement's UTF-8 bytes, in a buffer the writer reuses: valid until the next call. */
-  bytes(digest: Digest, keyId: string, seq: number, stream: string, time: string): Buffer {
-    const text = this.text(digest, keyId, seq, stream, time);
-    // A UTF-16 unit takes at most 3 bytes of UTF-8: within a third of the scratch, it fits.
-    if (text.length * 3 > this.scratch.length) return Buffer.from(text, "utf8");
-    return this.scratch.subarray(0, this.scratch.write(text, "utf8"));
   }
 }
 
